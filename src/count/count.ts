@@ -1,0 +1,118 @@
+/**
+ * `count(specOrOptions)`: parameters, MACs, FLOPs and activations of a resolved spec.
+ *
+ * @module
+ */
+import { resnetSpec } from "../spec/resnetSpec.js";
+import { elementCount } from "../spec/shapes.js";
+import type { LayerSpec, ResNetOptions, ResNetSpec } from "../spec/types.js";
+import {
+  addExtraFlops,
+  addFlops,
+  avgPoolFlops,
+  batchNormFlops,
+  biasFlops,
+  convMacs,
+  maxPoolFlops,
+  reluFlops,
+  softmaxFlops,
+} from "./layerFigures.js";
+import { stageCounts, sumFigures, zeroExtraFlops, type CountReport, type LayerCount, type ParamCounts } from "./report.js";
+
+/**
+ * Counts a network of Table 1 without building it (and without loading TensorFlow.js):
+ * parameters (total, trainable, non-trainable), multiply-adds, FLOPs (= 2 x MACs),
+ * the other operations (`extraFlops`) and activation elements, per layer, per stage and in
+ * total, for one example.
+ *
+ * @param specOrOptions A spec from {@link resnetSpec}, or the options to resolve one.
+ * @example
+ * ```ts
+ * import { count } from "resnet-blocks/count";
+ * const report = count({ depth: 50 });
+ * report.macs;          // 3,857,973,248 multiply-adds (the paper's "3.8 x 10^9 FLOPs")
+ * report.params.trainable;
+ * ```
+ */
+export function count(specOrOptions: ResNetSpec | ResNetOptions): CountReport {
+  const spec = isSpec(specOrOptions) ? specOrOptions : resnetSpec(specOrOptions);
+  const shapes = new Map(spec.layers.map((layer) => [layer.name, layer.outputShape]));
+  const layers = spec.layers.map((layer) => countLayer(layer, (name) => shapes.get(name)!));
+  return {
+    name: spec.name,
+    inputShape: spec.options.inputShape,
+    ...sumFigures(layers),
+    stages: stageCounts(layers),
+    layers,
+    uncounted: [],
+  };
+}
+
+function isSpec(value: ResNetSpec | ResNetOptions): value is ResNetSpec {
+  return typeof value === "object" && value !== null && Array.isArray((value as ResNetSpec).layers);
+}
+
+/** Figures of one layer of a spec; `shapeOf` gives the output shape of a named layer. */
+function countLayer(layer: LayerSpec, shapeOf: (name: string) => readonly number[]): LayerCount {
+  const out = layer.outputShape;
+  let params: ParamCounts = { total: 0, trainable: 0, nonTrainable: 0 };
+  let macs = 0;
+  let extraFlops = zeroExtraFlops();
+  let activations = 0;
+  switch (layer.kind) {
+    case "conv": {
+      const weights = layer.kernel * layer.kernel * layer.channelsIn * layer.channelsOut;
+      params = trainable(weights + (layer.useBias ? layer.channelsOut : 0));
+      macs = convMacs(out, layer.kernel * layer.kernel, layer.channelsIn);
+      extraFlops = biasFlops(out, layer.useBias);
+      activations = elementCount(out);
+      break;
+    }
+    case "dense":
+      params = trainable(layer.unitsIn * layer.units + layer.units);
+      macs = layer.unitsIn * layer.units;
+      extraFlops = biasFlops(out, true);
+      if (layer.activation === "softmax") extraFlops = addExtraFlops(extraFlops, softmaxFlops(layer.units));
+      activations = elementCount(out);
+      break;
+    case "batchNorm":
+      params = { total: 4 * layer.channels, trainable: 2 * layer.channels, nonTrainable: 2 * layer.channels };
+      extraFlops = batchNormFlops(out);
+      break;
+    case "relu":
+      extraFlops = reluFlops(out);
+      break;
+    case "add":
+      extraFlops = addFlops(out, layer.inputs.length);
+      break;
+    case "maxPool":
+      extraFlops = maxPoolFlops(out, layer.pool * layer.pool);
+      break;
+    case "globalAvgPool":
+    case "globalMaxPool": {
+      const [h, w] = shapeOf(layer.inputs[0]!);
+      const area = h! * w!;
+      extraFlops = layer.kind === "globalAvgPool" ? avgPoolFlops(out, area) : maxPoolFlops(out, area);
+      break;
+    }
+    case "input":
+    case "pad":
+    case "zeroPadShortcut":
+      break;
+  }
+  return {
+    name: layer.name,
+    kind: layer.kind,
+    stage: layer.stage,
+    outputShape: out,
+    params,
+    macs,
+    flops: 2 * macs,
+    extraFlops,
+    activations,
+  };
+}
+
+function trainable(count: number): ParamCounts {
+  return { total: count, trainable: count, nonTrainable: 0 };
+}

@@ -1,0 +1,23 @@
+/**
+ * `resnet-blocks/count`: Table 1 as data, resolved specs and exact counters, with no
+ * TensorFlow.js import, for docs tooling and anyone who only needs the figures.
+ *
+ * @example
+ * ```ts
+ * import { count, resnetSpec, table1 } from "resnet-blocks/count";
+ * count({ depth: 50 }).macs; // 3857973248
+ * ```
+ *
+ * @module
+ */
+export { count } from "./count.js";
+export { table1 } from "./table1.js";
+export { summaryTable } from "./summary.js";
+export { markdownTable, formatInteger, formatScaled, formatShape, type Align } from "./format.js";
+export type { CountReport, ExtraFlops, ExtraFlopsCategory, Figures, LayerCount, ParamCounts, StageCount } from "./report.js";
+export { resnetSpec } from "../spec/resnetSpec.js";
+export { blockLayers, blockChannelsOut, type BlockType, type BlockLayersArgs } from "../spec/blockLayers.js";
+export { TABLE1, DEPTHS, STAGE_WIDTHS, MIN_INPUT_SIZE, type Table1Column, type BlockKind } from "../spec/table1.js";
+export { PRESETS, PRESET_CONVENTIONS, type PresetConventions } from "../spec/presets.js";
+export type * from "../spec/types.js";
+export type { LayerOutput } from "../spec/layerList.js";
