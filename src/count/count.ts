@@ -8,13 +8,13 @@ import { elementCount } from "../spec/shapes.js";
 import type { LayerSpec, ResNetOptions, ResNetSpec } from "../spec/types.js";
 import {
   addExtraFlops,
-  addFlops,
   avgPoolFlops,
+  activationFlops,
   batchNormFlops,
   biasFlops,
   convMacs,
   maxPoolFlops,
-  reluFlops,
+  mergeFlops,
   softmaxFlops,
 } from "./layerFigures.js";
 import { stageCounts, sumFigures, zeroExtraFlops, type CountReport, type LayerCount, type ParamCounts } from "./report.js";
@@ -80,10 +80,10 @@ function countLayer(layer: LayerSpec, shapeOf: (name: string) => readonly number
       extraFlops = batchNormFlops(out);
       break;
     case "relu":
-      extraFlops = reluFlops(out);
+      extraFlops = activationFlops(out);
       break;
     case "add":
-      extraFlops = addFlops(out, layer.inputs.length);
+      extraFlops = mergeFlops(out, layer.inputs.length);
       break;
     case "maxPool":
       extraFlops = maxPoolFlops(out, layer.pool * layer.pool);

@@ -23,13 +23,13 @@ export function batchNormFlops(outputShape: readonly number[]): ExtraFlops {
 }
 
 /** One operation per element (ReLU and other element-wise activations). */
-export function reluFlops(outputShape: readonly number[]): ExtraFlops {
-  return extraFlopsOf({ relu: elementCount(outputShape) });
+export function activationFlops(outputShape: readonly number[]): ExtraFlops {
+  return extraFlopsOf({ activation: elementCount(outputShape) });
 }
 
-/** Element-wise sum of `inputs` tensors: `inputs - 1` adds per element. */
-export function addFlops(outputShape: readonly number[], inputs: number): ExtraFlops {
-  return extraFlopsOf({ add: (inputs - 1) * elementCount(outputShape) });
+/** Element-wise merge (sum, product, ...) of `inputs` tensors: `inputs - 1` operations per element. */
+export function mergeFlops(outputShape: readonly number[], inputs: number): ExtraFlops {
+  return extraFlopsOf({ elementwise: (inputs - 1) * elementCount(outputShape) });
 }
 
 /** Max pooling: `windowArea - 1` comparisons per output element. */
@@ -42,9 +42,9 @@ export function avgPoolFlops(outputShape: readonly number[], windowArea: number)
   return extraFlopsOf({ pool: windowArea * elementCount(outputShape) });
 }
 
-/** Softmax: an exponential, a sum and a divide per class. */
-export function softmaxFlops(classes: number): ExtraFlops {
-  return extraFlopsOf({ softmax: 3 * classes });
+/** Softmax: an exponential, a sum and a divide per element. */
+export function softmaxFlops(elements: number): ExtraFlops {
+  return extraFlopsOf({ softmax: 3 * elements });
 }
 
 /** Adds two `ExtraFlops`. */
@@ -52,8 +52,8 @@ export function addExtraFlops(a: ExtraFlops, b: ExtraFlops): ExtraFlops {
   return extraFlopsOf({
     bias: a.bias + b.bias,
     batchNorm: a.batchNorm + b.batchNorm,
-    relu: a.relu + b.relu,
-    add: a.add + b.add,
+    activation: a.activation + b.activation,
+    elementwise: a.elementwise + b.elementwise,
     pool: a.pool + b.pool,
     softmax: a.softmax + b.softmax,
   });

@@ -6,7 +6,8 @@
  * - `macs` counts the multiply-adds of convolutions and dense layers only, as the paper's
  *   "FLOPs" row does; `flops` is always `2 * macs`.
  * - Everything else (bias adds, batch norm at inference as one multiply and one add per
- *   element, ReLU, residual adds, pooling comparisons and sums, softmax as three operations
+ *   element, activations such as ReLU as one per element, residual adds and other
+ *   element-wise merges, pooling comparisons and sums, softmax as three operations
  *   per class) is in `extraFlops`, by category, never mixed into `macs` or `flops`.
  * - `activations` is the number of output elements of convolutions and dense layers per
  *   example (fvcore's convention).
@@ -22,7 +23,7 @@ export interface ParamCounts {
 }
 
 /** Categories of the operations counted outside `macs`. */
-export type ExtraFlopsCategory = "bias" | "batchNorm" | "relu" | "add" | "pool" | "softmax";
+export type ExtraFlopsCategory = "bias" | "batchNorm" | "activation" | "elementwise" | "pool" | "softmax";
 
 /** Operations outside the multiply-adds, by category, with their total. */
 export type ExtraFlops = Record<ExtraFlopsCategory, number> & { total: number };
@@ -78,13 +79,13 @@ export interface CountReport extends Figures {
 
 /** An `ExtraFlops` of zeros. */
 export function zeroExtraFlops(): ExtraFlops {
-  return { bias: 0, batchNorm: 0, relu: 0, add: 0, pool: 0, softmax: 0, total: 0 };
+  return { bias: 0, batchNorm: 0, activation: 0, elementwise: 0, pool: 0, softmax: 0, total: 0 };
 }
 
 /** An `ExtraFlops` with the given categories filled and the total computed. */
 export function extraFlopsOf(parts: Partial<Record<ExtraFlopsCategory, number>>): ExtraFlops {
   const extra = { ...zeroExtraFlops(), ...parts };
-  extra.total = extra.bias + extra.batchNorm + extra.relu + extra.add + extra.pool + extra.softmax;
+  extra.total = extra.bias + extra.batchNorm + extra.activation + extra.elementwise + extra.pool + extra.softmax;
   return extra;
 }
 

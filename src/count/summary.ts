@@ -34,7 +34,7 @@ export function summaryTable(report: CountReport): string {
     `${report.name}, input ${formatShape(report.inputShape)}`,
     `params: ${formatInteger(report.params.total)} (trainable ${formatInteger(report.params.trainable)}, non-trainable ${formatInteger(report.params.nonTrainable)})`,
     `MACs: ${formatInteger(report.macs)} (${formatScaled(report.macs, 1e9, 3)} G); FLOPs = 2 x MACs: ${formatScaled(report.flops, 1e9, 3)} G`,
-    `extra FLOPs (bias, batch norm, ReLU, add, pool, softmax): ${formatScaled(report.extraFlops.total, 1e9, 3)} G`,
+    `extra FLOPs (bias, batch norm, activations, adds, pooling, softmax): ${formatScaled(report.extraFlops.total, 1e9, 3)} G`,
     `activations (conv and dense outputs): ${formatInteger(report.activations)}`,
   ];
   return `${totals.join("\n")}\n\n${table}\n`;

@@ -1,0 +1,38 @@
+/**
+ * `resnet-blocks`: the ResNets of He et al. (2015), Table 1, as typed TensorFlow.js
+ * building blocks and models, with exact counters.
+ *
+ * Importing this entry registers the `ZeroPadShortcut` layer (the option-A shortcut) for
+ * serialisation and warns if the tfjs-core and tfjs-layers versions differ.
+ *
+ * @example
+ * ```ts
+ * import { resnet50, countModel } from "resnet-blocks";
+ * const model = resnet50();
+ * countModel(model).macs; // 3857973248
+ * ```
+ *
+ * @module
+ */
+import "./versionCheck.js";
+export { checkTfjsVersions } from "./versionCheck.js";
+export {
+  resnet,
+  buildFromSpec,
+  resnet18,
+  resnet34,
+  resnet50,
+  resnet101,
+  resnet152,
+  plain18,
+  plain34,
+  plain50,
+  plain101,
+  plain152,
+  type ResNetBuildOptions,
+  type NamedResNetOptions,
+} from "./models/resnet.js";
+export { basicBlock, bottleneckBlock, plainBlock, type BlockOptions, type PlainBlockOptions } from "./blocks/blocks.js";
+export { ZeroPadShortcut, type ZeroPadShortcutArgs } from "./layers/zeroPadShortcut.js";
+export { countModel } from "./inspect/countModel.js";
+export * from "./count/index.js";

@@ -1,0 +1,64 @@
+import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
+
+/** Arguments of {@link ZeroPadShortcut}. */
+export interface ZeroPadShortcutArgs {
+  /** Subsampling stride: keeps rows and columns 0, stride, 2 x stride, ... */
+  stride: number;
+  /** Output channels; the input's channels are kept and zeros appended after them. */
+  channels: number;
+  /** Layer name. */
+  name?: string;
+}
+
+type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
+
+/**
+ * The paper's option-A shortcut (section 3.3): an identity that subsamples by the stride
+ * and pads the extra channels with zeros, so it has no parameters. tfjs has no Lambda layer,
+ * so this is a layer of its own, registered for serialisation as
+ * `resnet-blocks>ZeroPadShortcut` when `resnet-blocks` is imported.
+ */
+export class ZeroPadShortcut extends tfl.layers.Layer {
+  /** Class name used in saved models. */
+  static className = "ZeroPadShortcut";
+  /** Subsampling stride. */
+  readonly stride: number;
+  /** Output channels. */
+  readonly channels: number;
+
+  constructor(args: ZeroPadShortcutArgs & LayerArgs) {
+    super(args);
+    this.stride = args.stride;
+    this.channels = args.channels;
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    const subsample = (size: number | null) => (size === null ? null : Math.ceil(size / this.stride));
+    return [shape[0] ?? null, subsample(shape[1] ?? null), subsample(shape[2] ?? null), this.channels];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+      const [batch, height, width, channels] = x.shape;
+      const subsampled =
+        this.stride === 1
+          ? x
+          : tf.stridedSlice(x, [0, 0, 0, 0], [batch, height, width, channels], [1, this.stride, this.stride, 1]);
+      return tf.pad(subsampled, [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [0, this.channels - channels],
+      ]);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), stride: this.stride, channels: this.channels };
+  }
+}
+
+tf.serialization.registerClass(ZeroPadShortcut, "resnet-blocks");

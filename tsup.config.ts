@@ -1,0 +1,28 @@
+import { readFileSync } from "node:fs";
+import { defineConfig } from "tsup";
+
+const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
+
+export default defineConfig([
+  {
+    entry: { index: "src/index.ts", count: "src/count/index.ts" },
+    format: ["esm", "cjs"],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: "es2022",
+    splitting: true,
+    treeshake: true,
+    external: [/^@tensorflow\//],
+  },
+  {
+    entry: { cli: "src/cli.ts" },
+    format: ["esm"],
+    sourcemap: true,
+    target: "es2022",
+    platform: "node",
+    banner: { js: "#!/usr/bin/env node" },
+    define: { __VERSION__: JSON.stringify(version) },
+    external: [/^@tensorflow\//],
+  },
+]);
