@@ -14,7 +14,7 @@ export { count } from "./count.js";
 export { table1 } from "./table1.js";
 export { summaryTable } from "./summary.js";
 export { markdownTable, formatInteger, formatScaled, formatShape, type Align } from "./format.js";
-export type { CountReport, ExtraFlops, ExtraFlopsCategory, Figures, LayerCount, ParamCounts, StageCount } from "./report.js";
+export type { CountReport, ExtraFlops, ExtraFlopsCategory, Figures, LayerCount, ParamCounts, StageCount, UncountedLayer } from "./report.js";
 export { resnetSpec } from "../spec/resnetSpec.js";
 export { blockLayers, blockChannelsOut, type BlockType, type BlockLayersArgs } from "../spec/blockLayers.js";
 export { TABLE1, DEPTHS, STAGE_WIDTHS, MIN_INPUT_SIZE, type Table1Column, type BlockKind } from "../spec/table1.js";

@@ -17,8 +17,11 @@
 
 /** Parameter counts. `total = trainable + nonTrainable`; batch-norm moving statistics are non-trainable. */
 export interface ParamCounts {
+  /** All weights. */
   total: number;
+  /** Weights a training step updates. */
   trainable: number;
+  /** Weights it does not (batch-norm moving mean and variance, frozen layers). */
   nonTrainable: number;
 }
 
@@ -26,7 +29,10 @@ export interface ParamCounts {
 export type ExtraFlopsCategory = "bias" | "batchNorm" | "activation" | "elementwise" | "pool" | "softmax";
 
 /** Operations outside the multiply-adds, by category, with their total. */
-export type ExtraFlops = Record<ExtraFlopsCategory, number> & { total: number };
+export type ExtraFlops = Record<ExtraFlopsCategory, number> & {
+  /** Sum of the categories. */
+  total: number;
+};
 
 /** Figures of one layer, for one example. */
 export interface LayerCount {
@@ -38,6 +44,7 @@ export interface LayerCount {
   stage: string | null;
   /** Output shape without the batch dimension. */
   outputShape: readonly number[];
+  /** Parameters of the layer. */
   params: ParamCounts;
   /** Multiply-adds of convolutions and dense layers. */
   macs: number;
@@ -51,15 +58,21 @@ export interface LayerCount {
 
 /** Figures summed over a group of layers, for one example. */
 export interface Figures {
+  /** Parameters. */
   params: ParamCounts;
+  /** Multiply-adds of convolutions and dense layers. */
   macs: number;
+  /** `2 * macs`. */
   flops: number;
+  /** Other operations, by category. */
   extraFlops: ExtraFlops;
+  /** Output elements of convolutions and dense layers. */
   activations: number;
 }
 
 /** Figures of one stage. */
 export interface StageCount extends Figures {
+  /** Stage name (`conv1`, `conv2_x`, ..., `head`). */
   name: string;
   /** Output shape of the stage's last layer. */
   outputShape: readonly number[];
@@ -71,10 +84,20 @@ export interface CountReport extends Figures {
   name: string;
   /** Input shape without the batch dimension. */
   inputShape: readonly number[];
+  /** Figures per stage, in order. */
   stages: StageCount[];
+  /** Figures per layer, in order. */
   layers: LayerCount[];
   /** Layers whose operations could not be counted (by `countModel`); empty for our nets. */
-  uncounted: { name: string; kind: string }[];
+  uncounted: UncountedLayer[];
+}
+
+/** A layer whose operations `countModel` cannot count. */
+export interface UncountedLayer {
+  /** Layer name. */
+  name: string;
+  /** tfjs class name, e.g. `LSTM`. */
+  kind: string;
 }
 
 /** An `ExtraFlops` of zeros. */

@@ -24,6 +24,7 @@ import {
   type CountReport,
   type ExtraFlops,
   type LayerCount,
+  type UncountedLayer,
 } from "../count/report.js";
 import { describeValue } from "../spec/check.js";
 import { elementCount } from "../spec/shapes.js";
@@ -71,13 +72,13 @@ export function countModel(model: tfl.LayersModel): CountReport {
   if (!(model instanceof tfl.LayersModel)) {
     throw new TypeError(`model must be a tfjs-layers LayersModel; got ${describeValue(model)}`);
   }
-  const uncounted: { name: string; kind: string }[] = [];
+  const uncounted: UncountedLayer[] = [];
   const layers = model.layers.map((layer) => countLayer(layer, uncounted));
   const inputShape = withoutBatch(model.inputs[0]?.shape ?? [null]);
   return { name: model.name, inputShape, ...sumFigures(layers), stages: stageCounts(layers), layers, uncounted };
 }
 
-function countLayer(layer: Layer, uncounted: { name: string; kind: string }[]): LayerCount {
+function countLayer(layer: Layer, uncounted: UncountedLayer[]): LayerCount {
   const kind = layer.getClassName();
   const out = withoutBatch(firstShape(layer.outputShape));
   const total = layer.countParams();

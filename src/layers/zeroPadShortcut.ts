@@ -42,11 +42,10 @@ export class ZeroPadShortcut extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      const [batch, height, width, channels] = x.shape;
-      const subsampled =
-        this.stride === 1
-          ? x
-          : tf.stridedSlice(x, [0, 0, 0, 0], [batch, height, width, channels], [1, this.stride, this.stride, 1]);
+      const channels = x.shape[3];
+      // A 1x1 pooling window with a stride keeps x[:, ::s, ::s, :]; unlike stridedSlice it has
+      // a gradient in tfjs, so option-A nets train.
+      const subsampled = this.stride === 1 ? x : tf.avgPool(x, 1, this.stride, "valid");
       return tf.pad(subsampled, [
         [0, 0],
         [0, 0],

@@ -9,7 +9,9 @@ import type { BlockConventions, ImageShape, LayerSpec, StageName } from "./types
 
 /** A layer's name and output shape, as later layers refer to it. */
 export interface LayerOutput {
+  /** Layer name. */
   name: string;
+  /** Output shape without the batch dimension. */
   shape: readonly number[];
 }
 

@@ -76,19 +76,7 @@ export interface ResNetOptions {
 }
 
 /** {@link ResNetOptions} with every default filled in. */
-export interface ResolvedResNetOptions {
-  depth: Depth;
-  residual: boolean;
-  preset: Preset;
-  inputShape: ImageShape;
-  classes: number;
-  includeTop: boolean;
-  pooling: Pooling;
-  shortcut: ShortcutOption;
-  strideIn: StrideIn;
-  zeroInitResidual: boolean;
-  classifierActivation: ClassifierActivation;
-}
+export type ResolvedResNetOptions = { [K in keyof ResNetOptions]-?: Exclude<ResNetOptions[K], undefined> };
 
 /** Conventions a block is built with; presets are named sets of these. */
 export interface BlockConventions {
@@ -122,73 +110,103 @@ export interface LayerSpecBase {
 
 /** The model input. */
 export interface InputSpec extends LayerSpecBase {
+  /** Layer kind. */
   kind: "input";
 }
 
 /** Zero padding, `[[top, bottom], [left, right]]`. */
 export interface PadSpec extends LayerSpecBase {
+  /** Layer kind. */
   kind: "pad";
+  /** Zeros added `[[top, bottom], [left, right]]`. */
   padding: readonly [readonly [number, number], readonly [number, number]];
 }
 
 /** A 2-D convolution with a square kernel. */
 export interface ConvSpec extends LayerSpecBase {
+  /** Layer kind. */
   kind: "conv";
+  /** Kernel height and width. */
   kernel: number;
+  /** Stride in both directions. */
   stride: number;
   /** `'same'` is used only at stride 1 with an odd kernel, where it is symmetric. */
   padding: "same" | "valid";
+  /** Input channels. */
   channelsIn: number;
+  /** Output channels (filters). */
   channelsOut: number;
+  /** Whether the convolution adds a bias. */
   useBias: boolean;
+  /** How the kernel is initialised. */
   kernelInitializer: KernelInitializer;
 }
 
 /** Batch normalisation over the channel axis. */
 export interface BatchNormSpec extends LayerSpecBase {
+  /** Layer kind. */
   kind: "batchNorm";
+  /** Channels normalised. */
   channels: number;
+  /** Added to the variance. */
   epsilon: number;
+  /** Weight of the old moving average (Keras meaning; torch momentum 0.1 is 0.9 here). */
   momentum: number;
+  /** Initial scale: `zeros` for a zero-initialised residual branch. */
   gammaInitializer: "ones" | "zeros";
 }
 
 /** A ReLU. */
 export interface ReluSpec extends LayerSpecBase {
+  /** Layer kind. */
   kind: "relu";
 }
 
 /** Max pooling with a square window, no padding (padding is a separate layer). */
 export interface MaxPoolSpec extends LayerSpecBase {
+  /** Layer kind. */
   kind: "maxPool";
+  /** Window height and width. */
   pool: number;
+  /** Stride in both directions. */
   stride: number;
 }
 
 /** Element-wise sum of the residual branch and the shortcut. */
 export interface AddSpec extends LayerSpecBase {
+  /** Layer kind. */
   kind: "add";
 }
 
 /** Option-A shortcut: subsample by `stride`, then zero-pad channels up to `channelsOut`. */
 export interface ZeroPadShortcutSpec extends LayerSpecBase {
+  /** Layer kind. */
   kind: "zeroPadShortcut";
+  /** Subsampling stride. */
   stride: number;
+  /** Input channels. */
   channelsIn: number;
+  /** Output channels; the extra ones are zeros. */
   channelsOut: number;
 }
 
 /** Global average or max pooling to one vector per example. */
 export interface GlobalPoolSpec extends LayerSpecBase {
+  /** Layer kind. */
   kind: "globalAvgPool" | "globalMaxPool";
 }
 
 /** The fully connected classifier. */
 export interface DenseSpec extends LayerSpecBase {
+  /** Layer kind. */
   kind: "dense";
+  /** Input features. */
   unitsIn: number;
+  /** Output units (classes). */
   units: number;
+  /** Activation of the output. */
   activation: ClassifierActivation;
+  /** How the kernel is initialised. */
   kernelInitializer: KernelInitializer;
 }
 
@@ -210,6 +228,7 @@ export type LayerKind = LayerSpec["kind"];
 
 /** One stage of a resolved network. */
 export interface StageSpec {
+  /** Stage name. */
   name: StageName;
   /** Number of blocks (0 for `conv1` and `head`). */
   blocks: number;

@@ -23,6 +23,18 @@ describe("ZeroPadShortcut (option A)", () => {
     });
   });
 
+  it("passes gradients back to the kept positions (option-A nets must train)", async () => {
+    const layer = new ZeroPadShortcut({ stride: 2, channels: 3 });
+    await expectNoLeak(async () => {
+      const x = tf.ones([1, 3, 3, 1]);
+      const weights = tf.tensor4d(Array.from({ length: 12 }, (_, i) => i + 1), [1, 2, 2, 3]);
+      const grad = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(layer.apply(input) as tf.Tensor, weights)))(x);
+      // d/dx of sum(w * y): output (i, j, channel 0) came from input (2i, 2j); padded channels get nothing.
+      expect(Array.from(await grad.data())).toEqual([1, 0, 4, 0, 0, 0, 7, 0, 10]);
+      tf.dispose([x, weights, grad]);
+    });
+  });
+
   it("computes the symbolic output shape, also for unknown sizes", () => {
     const layer = new ZeroPadShortcut({ stride: 2, channels: 128 });
     expect(layer.computeOutputShape([null, 57, 56, 64])).toEqual([null, 29, 28, 128]);
