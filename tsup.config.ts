@@ -5,7 +5,7 @@ const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { versio
 
 export default defineConfig([
   {
-    entry: { index: "src/index.ts", count: "src/count/index.ts" },
+    entry: { index: "src/index.ts", count: "src/count/index.ts", weights: "src/weights/index.ts" },
     format: ["esm", "cjs"],
     dts: true,
     sourcemap: true,
@@ -16,7 +16,8 @@ export default defineConfig([
     external: [/^@tensorflow\//],
   },
   {
-    entry: { cli: "src/cli.ts" },
+    entry: { main: "src/cli/main.ts" },
+    outDir: "dist/cli",
     format: ["esm"],
     sourcemap: true,
     target: "es2022",

@@ -1,10 +1,15 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { resnet18 } from "../src/models/resnet.js";
+import { saveSafetensors } from "../src/weights/index.js";
+import { useTestBackend } from "./helpers/tf.js";
 
 // The built bin, as users run it (npm test builds dist/ first).
-const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
 
 describe("resnet-blocks CLI", () => {
@@ -44,6 +49,35 @@ describe("resnet-blocks CLI", () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toContain("--help");
+  });
+});
+
+describe("resnet-blocks convert", () => {
+  it("turns a safetensors file into a tfjs model directory", async () => {
+    await useTestBackend("cpu");
+    const dir = mkdtempSync(join(tmpdir(), "resnet-blocks-cli-"));
+    try {
+      const model = resnet18({ inputShape: [32, 32, 3], classes: 10, preset: "torchvision", seed: 1 });
+      writeFileSync(join(dir, "in.safetensors"), await saveSafetensors(model, { layout: "torchvision" }));
+      model.dispose();
+      const result = run("convert", join(dir, "in.safetensors"), join(dir, "out"), "--from", "torchvision", "--depth", "18", "--input", "32");
+      expect(result.stderr).toBe("");
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(/^wrote .*model\.json and (\d+) shard\(s\): resnet18 \(residual, preset torchvision, 10 classes\)/);
+      const modelJson = JSON.parse(readFileSync(join(dir, "out", "model.json"), "utf8"));
+      const shards = modelJson.weightsManifest.flatMap((group: { paths: string[] }) => group.paths);
+      expect(Number(/and (\d+) shard/.exec(result.stdout)![1])).toBe(shards.length);
+      expect(modelJson.modelTopology.config.layers.length).toBeGreaterThan(50);
+      for (const group of modelJson.weightsManifest) for (const path of group.paths) expect(existsSync(join(dir, "out", path))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("says what is wrong with its arguments", () => {
+    const result = run("convert", "in.safetensors", "out", "--from", "torch", "--depth", "18");
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--from must be one of "native", "torchvision", "keras"; got "torch"/);
   });
 });
 

@@ -75,7 +75,7 @@ export async function removeTempDir(dir: string | undefined): Promise<void> {
 
 /** Throws a clear error when dist/ has not been built. */
 export function assertDistBuilt(): void {
-  for (const file of ["index.js", "index.cjs", "count.js", "count.cjs", "cli.js", "index.d.ts", "count.d.cts"]) {
+  for (const file of ["index.js", "index.cjs", "count.js", "count.cjs", "cli/main.js", "index.d.ts", "count.d.cts"]) {
     if (!existsSync(join(REPO_ROOT, "dist", file))) {
       throw new Error(`dist/${file} is missing: build first (npx tsup, or npm test which builds)`);
     }

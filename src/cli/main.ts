@@ -1,21 +1,24 @@
 /**
- * The `resnet-blocks` command: `table1`, `summary <model>`, `--help`. It loads only the
- * counters, never TensorFlow.js, so it starts in milliseconds.
+ * The `resnet-blocks` command: `table1`, `summary <model>`, `convert`, `--help`. `table1`
+ * and `summary` load only the counters, never TensorFlow.js, so they start in milliseconds;
+ * `convert` loads tfjs when it runs.
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { count } from "./count/count.js";
-import { summaryTable } from "./count/summary.js";
-import { table1 } from "./count/table1.js";
-import { DEPTHS } from "./spec/table1.js";
-import type { Depth, Preset, ResNetOptions } from "./spec/types.js";
+import { count } from "../count/count.js";
+import { summaryTable } from "../count/summary.js";
+import { table1 } from "../count/table1.js";
+import { DEPTHS } from "../spec/table1.js";
+import type { Depth, Preset, ResNetOptions } from "../spec/types.js";
 
 const HELP = `resnet-blocks: ResNets of He et al. (2015), Table 1, counted exactly.
 
 Usage:
   resnet-blocks table1                      Table 1 in Markdown, computed figures beside the paper's
   resnet-blocks summary <model> [options]   per-stage output shape, parameters and MACs
+  resnet-blocks convert <in.safetensors> <out-dir> --from torchvision|keras|native --depth <n>
+                                            safetensors weights to a tfjs model (convert --help)
   resnet-blocks --help | --version
 
 <model>: resnet18, resnet34, resnet50, resnet101, resnet152, plain18 ... plain152
@@ -34,8 +37,13 @@ MACs are multiply-adds of convolutions and dense layers (the paper's "FLOPs");
 FLOPs = 2 x MACs. Other operations are reported apart, as extra FLOPs.
 `;
 
-/** Runs the CLI on `argv` (without `node` and the script); returns the exit code. */
-export function main(argv: readonly string[], out = process.stdout, err = process.stderr): number {
+/** Runs the CLI on `argv` (without `node` and the script); resolves to the exit code. */
+export async function main(argv: readonly string[], out = process.stdout, err = process.stderr): Promise<number> {
+  if (argv[0] === "convert") {
+    // Loaded only here, so that table1 and summary never load TensorFlow.js.
+    const { runConvert } = await import("./convert.js");
+    return runConvert(argv.slice(1), out, err);
+  }
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
@@ -129,4 +137,4 @@ function integerFlag(flag: string, text: string | undefined, fallback: number): 
   return Number(text);
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,92 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import * as tf from "@tensorflow/tfjs-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { expect } from "vitest";
+
+/** Path of a committed fixture. */
+export function fixture(name: string): string {
+  return new URL(`./fixtures/${name}`, import.meta.url).pathname;
+}
+
+/** Bytes of a committed fixture. */
+export function readFixture(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(fixture(name)));
+}
+
+/** The generator of the PyTorch fixtures. */
+export const GENERATOR = new URL("../../scripts/make-torchvision-fixture.py", import.meta.url).pathname;
+
+/**
+ * A Python that imports torch and torchvision (Debian: apt-get install python3-torch
+ * python3-torchvision), from $PYTHON, /usr/bin/python3 or python3 on the PATH.
+ */
+export function findTorchPython(): string | undefined {
+  const candidates = [process.env.PYTHON, "/usr/bin/python3", "python3"].filter((c): c is string => !!c);
+  for (const python of candidates) {
+    try {
+      execFileSync(python, ["-c", "import torch, torchvision"], { stdio: "ignore" });
+      return python;
+    } catch {
+      // try the next one
+    }
+  }
+  return undefined;
+}
+
+/** Copies of every weight of `model`, by weight name (`conv1_conv/kernel`, the same in every model). */
+export function snapshotWeights(model: tfl.LayersModel): Map<string, Float32Array> {
+  return new Map(model.weights.map((w) => [w.originalName, (w.read().dataSync() as Float32Array).slice()]));
+}
+
+/** Asserts that every weight of `model` is bit-for-bit equal to `snapshot`. */
+export function expectWeights(model: tfl.LayersModel, snapshot: Map<string, Float32Array>): void {
+  expect(model.weights.length).toBe(snapshot.size);
+  for (const w of model.weights) {
+    const expected = snapshot.get(w.originalName);
+    expect(expected, w.originalName).toBeDefined();
+    const actual = w.read().dataSync() as Float32Array;
+    if (!sameBits(actual, expected!)) expect.fail(`weight ${w.originalName} differs from the snapshot`);
+  }
+}
+
+/** Whether two float arrays are equal bit for bit (NaN included). */
+export function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+/**
+ * Gives every weight of `model` distinct random values (batch-norm statistics and biases
+ * start as constants, which would hide a swapped mapping).
+ */
+export function randomiseWeights(model: tfl.LayersModel, seed: number): void {
+  tf.tidy(() => {
+    model.weights.forEach((w, i) => {
+      const shape = w.shape as number[];
+      w.write(tf.randomUniform(shape, 0.5, 1.5, "float32", seed + i));
+    });
+  });
+}
+
+/** Overwrites every weight of `model` with zeros. */
+export function zeroWeights(model: tfl.LayersModel): void {
+  tf.tidy(() => {
+    for (const w of model.weights) w.write(tf.zeros(w.shape as number[]));
+  });
+}
+
+/** max |a - b| / max |b|: the relative error of `a` against the reference `b`. */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return diff / scale;
+}
