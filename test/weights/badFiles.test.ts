@@ -12,8 +12,8 @@ import {
   type LoadOptions,
   type SafetensorsTensor,
 } from "../../src/weights/index.js";
-import { useTestBackend } from "../helpers/tf.js";
-import { expectWeights, randomiseWeights, snapshotWeights } from "./helpers.js";
+import { perturbWeights, useTestBackend } from "../helpers/tf.js";
+import { expectWeights, snapshotWeights } from "./helpers.js";
 
 const build = (classes = 10, seed = 1) =>
   resnet({ depth: 18, preset: "torchvision", inputShape: [32, 32, 3], classes, seed });
@@ -26,7 +26,7 @@ let tensors: SafetensorsTensor[];
 beforeAll(async () => {
   await useTestBackend("cpu");
   model = build();
-  randomiseWeights(model, 100);
+  perturbWeights(model, 100);
   original = snapshotWeights(model);
   const other = build(10, 2);
   good = await saveSafetensors(other, { layout: "torchvision" });

@@ -59,19 +59,6 @@ export function sameBits(a: Float32Array, b: Float32Array): boolean {
   return true;
 }
 
-/**
- * Gives every weight of `model` distinct random values (batch-norm statistics and biases
- * start as constants, which would hide a swapped mapping).
- */
-export function randomiseWeights(model: tfl.LayersModel, seed: number): void {
-  tf.tidy(() => {
-    model.weights.forEach((w, i) => {
-      const shape = w.shape as number[];
-      w.write(tf.randomUniform(shape, 0.5, 1.5, "float32", seed + i));
-    });
-  });
-}
-
 /** Overwrites every weight of `model` with zeros. */
 export function zeroWeights(model: tfl.LayersModel): void {
   tf.tidy(() => {

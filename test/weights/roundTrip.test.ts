@@ -4,8 +4,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { resnet } from "../../src/models/resnet.js";
 import type { Depth } from "../../src/spec/types.js";
 import { decodeSafetensors, loadSafetensors, saveSafetensors, type WeightLayout } from "../../src/weights/index.js";
-import { useTestBackend } from "../helpers/tf.js";
-import { expectWeights, fixture, randomiseWeights, snapshotWeights, zeroWeights } from "./helpers.js";
+import { perturbWeights, useTestBackend } from "../helpers/tf.js";
+import { expectWeights, fixture, snapshotWeights, zeroWeights } from "./helpers.js";
 
 // torchvision's state-dict names, dtypes and shapes for resnet18 ... resnet152, written by
 // scripts/make-torchvision-fixture.py keys.
@@ -35,7 +35,7 @@ describe("save then load gives identical weights", () => {
   it.each(NETS)("ResNet-%i (residual: %s), in every layout", async (depth, residual) => {
     const preset = residual ? "torchvision" : "keras";
     const model = resnet({ depth, residual, preset, inputShape: [32, 32, 3], seed: 1 });
-    randomiseWeights(model, depth);
+    perturbWeights(model, depth);
     const original = snapshotWeights(model);
     const before = tf.memory().numTensors;
     for (const layout of LAYOUTS) {
@@ -65,7 +65,7 @@ describe("shortcut options and other builds in the torchvision layout", () => {
     ["C", 18],
   ] as const)("option %s, ResNet-%i", async (shortcut, depth) => {
     const model = resnet({ depth, shortcut, preset: "torchvision", inputShape: [32, 32, 3], classes: 10, seed: 2 });
-    randomiseWeights(model, 7);
+    perturbWeights(model, 7);
     const original = snapshotWeights(model);
     const bytes = await saveSafetensors(model, { layout: "torchvision" });
     const projections = Object.keys(header(bytes)).filter((name) => /^layer\d\.\d+\.downsample\.0\.weight$/.test(name));

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resnet } from "../../src/models/resnet.js";
 import { decodeSafetensors, loadTfjsWeights, saveSafetensors, WeightsFileError } from "../../src/weights/index.js";
 import { encodeFloat16 } from "../../src/weights/halfFloat.js";
-import { useTestBackend } from "../helpers/tf.js";
-import { expectWeights, randomiseWeights, snapshotWeights } from "./helpers.js";
+import { perturbWeights, useTestBackend } from "../helpers/tf.js";
+import { expectWeights, snapshotWeights } from "./helpers.js";
 
 /** The weights part of a model's tfjs artifacts, as `model.save` writes them. */
 async function artifactsOf(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
@@ -36,7 +36,7 @@ let artifacts: tf.io.ModelArtifacts; // what tfjs writes, as tensorflowjs_conver
 beforeAll(async () => {
   await useTestBackend("cpu");
   source = build(1);
-  randomiseWeights(source, 21);
+  perturbWeights(source, 21);
   artifacts = await artifactsOf(source);
 });
 
@@ -56,7 +56,9 @@ describe("Keras weights (tfjs artifacts) load by name into the keras preset", ()
     expectWeights(model, snapshotWeights(source));
     const x = tf.randomNormal([2, 32, 32, 3], 0, 1, "float32", 3);
     const [a, b] = [source.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor];
-    expect(Array.from(await b.data())).toEqual(Array.from(await a.data()));
+    const expected = Array.from(await a.data());
+    expect(expected.every(Number.isFinite), "reference outputs must be finite to mean anything").toBe(true);
+    expect(Array.from(await b.data())).toEqual(expected);
     tf.dispose([x, a, b]);
     model.dispose();
   });
@@ -78,7 +80,7 @@ describe("Keras weights (tfjs artifacts) load by name into the keras preset", ()
     // Quantize every weight as tensorflowjs_converter --quantize_* does, then compare with
     // tfjs's own decoder (tf.io.decodeWeights). A small model: the path is the same.
     const small = smallModel();
-    randomiseWeights(small, 31);
+    perturbWeights(small, 31);
     const saved = await artifactsOf(small);
     const original = tf.io.decodeWeights(saved.weightData!, saved.weightSpecs!);
     const weightSpecs: tf.io.WeightsManifestEntry[] = [];
