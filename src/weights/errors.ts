@@ -8,6 +8,7 @@
 
 /** A safetensors file, or tfjs weight data, that is truncated, corrupt or malformed. */
 export class WeightsFileError extends Error {
+  /** `"WeightsFileError"`. */
   override name = "WeightsFileError";
 }
 
@@ -19,6 +20,7 @@ const LISTED_PROBLEMS = 12;
  * dtypes. Every problem found is in `problems`; the model's weights were left as they were.
  */
 export class WeightsError extends Error {
+  /** `"WeightsError"`. */
   override name = "WeightsError";
   /** One line per problem, each naming the tensor. */
   readonly problems: readonly string[];

@@ -20,6 +20,6 @@ export { loadTfjsWeights, type TfjsWeights } from "./tfjsWeights.js";
 export type { LoadOptions, LoadResult } from "./assign.js";
 export { WEIGHT_LAYOUTS, weightSlots, type WeightLayout, type WeightSlot } from "./layouts.js";
 export type { KernelOrder } from "./kernelOrder.js";
-export type { WeightDtype } from "./dtypes.js";
+export { FLOAT_DTYPES, type WeightDtype } from "./dtypes.js";
 export { decodeSafetensors, encodeSafetensors, type SafetensorsFile, type SafetensorsTensor } from "./safetensors.js";
 export { WeightsError, WeightsFileError } from "./errors.js";
