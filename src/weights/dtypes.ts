@@ -32,10 +32,14 @@ export const DTYPE_BYTES: Readonly<Record<string, number>> = {
 export type FloatDtype = "F32" | "F16" | "BF16";
 
 /** The float dtypes by the names the options use. */
-export const FLOAT_DTYPES = { float32: "F32", float16: "F16", bfloat16: "BF16" } as const satisfies Record<
-  string,
-  FloatDtype
->;
+export const FLOAT_DTYPES = {
+  /** IEEE 754 single precision. */
+  float32: "F32",
+  /** IEEE 754 half precision. */
+  float16: "F16",
+  /** The upper half of a float32 (brain float). */
+  bfloat16: "BF16",
+} as const satisfies Record<string, FloatDtype>;
 
 /** Names the options accept for a stored dtype. */
 export type WeightDtype = keyof typeof FLOAT_DTYPES;
