@@ -1,11 +1,19 @@
 import { readFileSync } from "node:fs";
 import { defineConfig } from "tsup";
 
+/** One `resnet-blocks/backends/<name>` entry per backend module: importing it registers that backend. */
+const BACKEND_MODULES = ["cpu", "wasm", "webgl", "webgpu", "node", "node-gpu"];
+
 const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
 
 export default defineConfig([
   {
-    entry: { index: "src/index.ts", count: "src/count/index.ts", weights: "src/weights/index.ts" },
+    entry: {
+      index: "src/index.ts",
+      count: "src/count/index.ts",
+      weights: "src/weights/index.ts",
+      ...Object.fromEntries(BACKEND_MODULES.map((name) => [`backends/${name}`, `src/backends/${name}.ts`])),
+    },
     format: ["esm", "cjs"],
     dts: true,
     sourcemap: true,

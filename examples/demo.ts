@@ -1,13 +1,15 @@
 /**
- * The demo: build ResNet-50, print its summary, run a forward pass on the WASM backend and
- * print the top-5 classes and the time. Run with `npm run demo`.
+ * The demo: build ResNet-50, print its summary, run a forward pass on the default backend
+ * (WASM with SIMD in Node, unless tfjs-node is installed) and print the top-5 classes and the
+ * time. Run with `npm run demo`.
  */
-import "@tensorflow/tfjs-backend-wasm";
 import * as tf from "@tensorflow/tfjs-core";
-import { count, resnet50, summaryTable } from "resnet-blocks";
+import { count, resnet50, summaryTable, useBackend } from "resnet-blocks";
 
-await tf.setBackend("wasm");
-console.log(`backend: ${tf.getBackend()}\n`);
+const report = await useBackend(); // 'auto': the fastest backend that starts here
+console.log(`backend: ${report.name} (${report.tried.at(-1)!.reason})`);
+for (const skipped of report.tried.slice(0, -1)) console.log(`  skipped ${skipped.name}: ${skipped.reason}`);
+console.log();
 
 let start = performance.now();
 const model = resnet50({ seed: 42 }); // random weights; see docs for loading trained ones

@@ -35,4 +35,5 @@ export {
 export { basicBlock, bottleneckBlock, plainBlock, type BlockOptions, type PlainBlockOptions } from "./blocks/blocks.js";
 export { ZeroPadShortcut, type ZeroPadShortcutArgs } from "./layers/zeroPadShortcut.js";
 export { countModel } from "./inspect/countModel.js";
+export * from "./backend/index.js";
 export * from "./count/index.js";

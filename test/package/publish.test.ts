@@ -168,6 +168,7 @@ describe("@arethetypeswrong/cli", () => {
   it.each([
     [".", "index"],
     ["./count", "count"],
+    ["./backends/wasm", "backends/wasm"],
   ])("resolves %s to the right declarations and code under each resolution mode", (entry, base) => {
     const resolutions = report.analysis.entrypoints[entry]?.resolutions ?? {};
     const relative = (fileName: string | undefined): string | undefined => fileName?.replace(/^.*\/resnet-blocks\//, "");

@@ -18,36 +18,38 @@ const macs: number = countModel(model).macs + count({ depth: 50 }).macs;
 const trainable: number = count(resnetSpec(options)).params.trainable;
 const stageNames: string[] = resnetSpec({ depth: 152 }).stages.map((stage) => stage.name);
 const markdown: string = table1();
+const report: Promise<BackendReport> = useBackend(["wasm", "cpu"], { threads: 2 });
 // @ts-expect-error 42 is not one of Table 1's depths
 resnet({ depth: 42 });
 `;
 
 const ESM_IMPORTS = `
 import { input, type LayersModel, type SymbolicTensor } from "@tensorflow/tfjs-layers";
-import { resnet50, resnet, basicBlock, countModel, type ResNetOptions } from "resnet-blocks";
+import { resnet50, resnet, basicBlock, countModel, useBackend, type BackendReport, type ResNetOptions } from "resnet-blocks";
 import { count, table1, resnetSpec } from "resnet-blocks/count";
+import "resnet-blocks/backends/wasm";
 `;
 
 /** The consumer files, by name, and the tsconfig of each mode. */
 const MODES = {
   node16: {
     files: {
-      "esm.ts": `${ESM_IMPORTS}${CONSUMER_BODY}export { big, block, macs, trainable, stageNames, markdown };\n`,
-      "cjs.cts": `${ESM_IMPORTS}${CONSUMER_BODY}export = { big, block, macs, trainable, stageNames, markdown };\n`,
+      "esm.ts": `${ESM_IMPORTS}${CONSUMER_BODY}export { big, block, macs, trainable, stageNames, markdown, report };\n`,
+      "cjs.cts": `${ESM_IMPORTS}${CONSUMER_BODY}export = { big, block, macs, trainable, stageNames, markdown, report };\n`,
     },
     compilerOptions: { module: "node16", moduleResolution: "node16" },
     // node16 picks the declarations by the importing file's format.
-    declarations: ["dist/index.d.ts", "dist/count.d.ts", "dist/index.d.cts", "dist/count.d.cts"],
+    declarations: ["dist/index.d.ts", "dist/count.d.ts", "dist/backends/wasm.d.ts", "dist/index.d.cts", "dist/count.d.cts", "dist/backends/wasm.d.cts"],
   },
   bundler: {
-    files: { "bundler.ts": `${ESM_IMPORTS}${CONSUMER_BODY}export { big, block, macs, trainable, stageNames, markdown };\n` },
+    files: { "bundler.ts": `${ESM_IMPORTS}${CONSUMER_BODY}export { big, block, macs, trainable, stageNames, markdown, report };\n` },
     compilerOptions: { module: "esnext", moduleResolution: "bundler" },
-    declarations: ["dist/index.d.ts", "dist/count.d.ts"],
+    declarations: ["dist/index.d.ts", "dist/count.d.ts", "dist/backends/wasm.d.ts"],
   },
   node10: {
-    files: { "node10.ts": `${ESM_IMPORTS}${CONSUMER_BODY}export { big, block, macs, trainable, stageNames, markdown };\n` },
+    files: { "node10.ts": `${ESM_IMPORTS}${CONSUMER_BODY}export { big, block, macs, trainable, stageNames, markdown, report };\n` },
     compilerOptions: { module: "commonjs", moduleResolution: "node10" },
-    declarations: ["dist/index.d.cts", "dist/count.d.cts"],
+    declarations: ["dist/index.d.cts", "dist/count.d.cts", "dist/backends/wasm.d.cts"],
   },
 } as const;
 

@@ -1,0 +1,26 @@
+// Vite config of the example. No import of "vite" needed: a plain object is a valid config.
+
+/** COOP + COEP make the page cross-origin isolated: SharedArrayBuffer, so WASM threads. */
+const isolation = {
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
+};
+
+/** @type {import("vite").UserConfig} */
+export default {
+  server: { headers: isolation },
+  preview: { headers: isolation },
+  resolve: {
+    // resnet-blocks is linked from ../.. (file:): make sure one copy of tfjs is bundled.
+    dedupe: [
+      "@tensorflow/tfjs-core",
+      "@tensorflow/tfjs-layers",
+      "@tensorflow/tfjs-backend-cpu",
+      "@tensorflow/tfjs-backend-wasm",
+      "@tensorflow/tfjs-backend-webgl",
+      "@tensorflow/tfjs-backend-webgpu",
+    ],
+  },
+  // TensorFlow.js with four backends is a few MB of JavaScript: no "large chunk" warning.
+  build: { target: "es2022", chunkSizeWarningLimit: 5000 },
+};

@@ -1,0 +1,18 @@
+/**
+ * Backend selection: {@link useBackend} and its report.
+ *
+ * @module
+ */
+export { useBackend, BackendError, BACKEND_NAMES } from "./useBackend.js";
+export { AUTO_ORDER } from "./environment.js";
+export { wasmSimdSupported, wasmThreadsSupported } from "./features.js";
+export { registerBackendModule, type BackendModule, type WasmControls } from "./registry.js";
+export type {
+  BackendName,
+  BackendPreference,
+  BackendReport,
+  BackendAttempt,
+  UseBackendOptions,
+  WasmPaths,
+  WasmBinaryName,
+} from "./types.js";

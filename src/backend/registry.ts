@@ -1,0 +1,50 @@
+/**
+ * The backends an app has made available by importing `resnet-blocks/backends/<name>`
+ * (or, in Node, that `useBackend` loaded itself). Kept on `globalThis` so that an ESM and
+ * a CJS copy of this package, or two bundled chunks, share one registry.
+ *
+ * @module
+ */
+import type { BackendName, WasmPaths } from "./types.js";
+
+/** The configuration functions of `@tensorflow/tfjs-backend-wasm`, handed over by the module that imports it. */
+export interface WasmControls {
+  setWasmPaths(prefixOrFileMap: WasmPaths, usePlatformFetch?: boolean): void;
+  setThreadsCount(threads: number): void;
+  getThreadsCount(): number;
+}
+
+/** What a `resnet-blocks/backends/<name>` module registers. */
+export interface BackendModule {
+  /** The tfjs backend name the imported package registers. */
+  name: BackendName;
+  /** The npm package that provides it, for messages. */
+  packageName: string;
+  /**
+   * Why the backend cannot start here, or `null` if it may: checked before starting it,
+   * e.g. that WebGPU gives an adapter.
+   */
+  precheck?: () => Promise<string | null>;
+  /** For `'wasm'`: tfjs-backend-wasm's configuration functions. */
+  wasm?: WasmControls;
+}
+
+const KEY = Symbol.for("resnet-blocks.backendModules");
+
+function modules(): Map<BackendName, BackendModule> {
+  const holder = globalThis as { [KEY]?: Map<BackendName, BackendModule> };
+  return (holder[KEY] ??= new Map());
+}
+
+/**
+ * Records that a backend's package is loaded. Called by the `resnet-blocks/backends/*`
+ * modules; apps do not need it unless they wire a backend package in themselves.
+ */
+export function registerBackendModule(module: BackendModule): void {
+  modules().set(module.name, module);
+}
+
+/** The registered module of a backend, if any. */
+export function backendModule(name: BackendName): BackendModule | undefined {
+  return modules().get(name);
+}

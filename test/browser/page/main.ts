@@ -1,0 +1,83 @@
+/// <reference types="vite/client" />
+// The browser test page: imports the built package exactly as an app would, and exposes a
+// small harness on `window` that the Playwright tests drive.
+import "resnet-blocks/backends/webgpu";
+import "resnet-blocks/backends/webgl";
+import "resnet-blocks/backends/wasm";
+import "resnet-blocks/backends/cpu";
+import * as tf from "@tensorflow/tfjs-core";
+import { resnet, useBackend, type BackendPreference, type BackendReport, type UseBackendOptions } from "resnet-blocks";
+import wasmPlain from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url";
+import wasmSimd from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url";
+import wasmThreadedSimd from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url";
+import { BATCH, SIZE, fingerprint, inputValues, modelOptions } from "./fixtures.js";
+
+/** The Vite recipe of docs/backends.md: let Vite emit the binaries and pass their URLs. */
+const wasmPaths = {
+  "tfjs-backend-wasm.wasm": wasmPlain,
+  "tfjs-backend-wasm-simd.wasm": wasmSimd,
+  "tfjs-backend-wasm-threaded-simd.wasm": wasmThreadedSimd,
+};
+
+type Outcome = { ok: true; report: BackendReport } | { ok: false; message: string; tried: unknown };
+
+/** Results of `run`: first-call logits, weight fingerprint, per-call times and tensor counts. */
+export interface RunResult {
+  logits: number[];
+  weights: string;
+  buildMs: number;
+  callMs: number[];
+  tensorsBefore: number;
+  tensorsAfter: number[];
+  backend: string;
+}
+
+const harness = {
+  wasmPaths,
+  async useBackend(preference?: BackendPreference, options?: UseBackendOptions): Promise<Outcome> {
+    try {
+      return { ok: true, report: await useBackend(preference, options) };
+    } catch (error) {
+      return { ok: false, message: (error as Error).message, tried: (error as { tried?: unknown }).tried };
+    }
+  },
+  /** Builds a seeded ResNet, runs it `calls` times on the fixed batch, disposes everything. */
+  async run(depth: 18 | 50, calls: number, batch = BATCH, size = SIZE): Promise<RunResult> {
+    let start = performance.now();
+    const model = resnet({ ...modelOptions(depth), inputShape: [size, size, 3] });
+    const buildMs = performance.now() - start;
+    const weights = fingerprint(await Promise.all(model.getWeights().map((w) => w.data() as Promise<Float32Array>)));
+    const x = tf.tensor4d(inputValues(batch, size), [batch, size, size, 3]);
+    const tensorsBefore = tf.memory().numTensors;
+    const callMs: number[] = [];
+    const tensorsAfter: number[] = [];
+    let logits: number[] = [];
+    for (let i = 0; i < calls; i++) {
+      start = performance.now();
+      const y = model.predict(x) as tf.Tensor;
+      const values = await y.data(); // waits for the GPU: the time is the whole forward pass
+      callMs.push(performance.now() - start);
+      if (i === 0) logits = Array.from(values);
+      y.dispose();
+      tensorsAfter.push(tf.memory().numTensors);
+    }
+    x.dispose();
+    model.dispose();
+    return { logits, weights, buildMs, callMs, tensorsBefore, tensorsAfter, backend: tf.getBackend() };
+  },
+  numTensors(): number {
+    return tf.memory().numTensors;
+  },
+  resourceNames(): string[] {
+    return performance.getEntriesByType("resource").map((e) => e.name);
+  },
+};
+
+declare global {
+  interface Window {
+    harness: typeof harness;
+  }
+}
+
+window.harness = harness;
+document.getElementById("status")!.textContent = "ready";
