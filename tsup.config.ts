@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { defineConfig } from "tsup";
 
 /** One `resnet-blocks/backends/<name>` entry per backend module: importing it registers that backend. */
-const BACKEND_MODULES = ["cpu", "wasm", "webgl", "webgpu", "node", "node-gpu"];
+const BACKEND_MODULES = ["cpu", "wasm", "wasm-threads", "webgl", "webgpu", "node", "node-gpu"];
 
 const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
 

@@ -27,6 +27,11 @@ export interface BackendModule {
   precheck?: () => Promise<string | null>;
   /** For `'wasm'`: tfjs-backend-wasm's configuration functions. */
   wasm?: WasmControls;
+  /**
+   * For `'wasm'` in Node: starts the backend with its own threads (see
+   * `resnet-blocks/backends/wasm-threads`); used when `useBackend` is asked for more than one.
+   */
+  startThreads?: (options: { threads: number }) => Promise<{ readonly threads: number; dispose(): Promise<void> }>;
 }
 
 const KEY = Symbol.for("resnet-blocks.backendModules");

@@ -170,7 +170,9 @@ function wasmThreadsNote(threads: number | null, runtime: Runtime, options: UseB
   if (threads === null) return null;
   const asked = options.threads;
   if (runtime === "node") {
-    return asked !== undefined && asked > threads ? `${asked} requested; tfjs-backend-wasm runs no threads in Node` : null;
+    if (asked === undefined || asked <= threads) return null;
+    if (alreadyStarted) return `${asked} requested, but the backend was already running: threads applies only before its first start`;
+    return `${asked} requested; tfjs-backend-wasm runs no threads in Node unless the app imports "resnet-blocks/backends/wasm-threads"`;
   }
   if (crossOriginIsolation() === false) return `one thread: the page is not cross-origin isolated; ${COI_HEADERS}`;
   if (alreadyStarted && asked !== undefined && asked !== threads) {
@@ -215,6 +217,23 @@ async function describe(
   }
 }
 
+/** Whether to start WASM through `resnet-blocks/backends/wasm-threads`: Node, more than one thread asked, not started yet. */
+function useNodeThreads(
+  name: BackendName,
+  runtime: Runtime,
+  module: BackendModule | undefined,
+  options: UseBackendOptions,
+  alreadyStarted: boolean,
+): boolean {
+  return name === "wasm" && runtime === "node" && (options.threads ?? 1) > 1 && module?.startThreads !== undefined && !alreadyStarted;
+}
+
+/** Starts the threaded WASM backend in Node; the handle lives as long as the process (or until tfjs removes the backend). */
+async function startThreaded(module: BackendModule, threads: number): Promise<boolean> {
+  await module.startThreads!({ threads });
+  return tf.getBackend() === "wasm";
+}
+
 /** Tries to ready one backend: never throws, says why it failed. */
 export async function startBackend(name: BackendName, runtime: Runtime, options: UseBackendOptions): Promise<StartOutcome> {
   let module: BackendModule | undefined;
@@ -236,7 +255,9 @@ export async function startBackend(name: BackendName, runtime: Runtime, options:
   let started = false;
   let thrown: unknown;
   try {
-    started = await tf.setBackend(name);
+    started = useNodeThreads(name, runtime, module, options, alreadyStarted)
+      ? await startThreaded(module!, options.threads!)
+      : await tf.setBackend(name);
   } catch (error) {
     thrown = error;
   } finally {

@@ -14,5 +14,5 @@ it("passes wasmPaths and threads through before the WASM backend starts (Node: o
   expect(report.simd).toBe(true);
   // tfjs-backend-wasm has no threads in Node: the report says what runs, and that 2 were asked for.
   expect(report.threads).toBe(1);
-  expect(report.tried[0]!.reason).toMatch(/WASM SIMD, 1 thread \(2 requested; tfjs-backend-wasm runs no threads in Node\)/);
+  expect(report.tried[0]!.reason).toMatch(/WASM SIMD, 1 thread \(2 requested; tfjs-backend-wasm runs no threads in Node unless the app imports "resnet-blocks\/backends\/wasm-threads"\)/);
 });
