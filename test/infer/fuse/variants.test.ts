@@ -1,0 +1,54 @@
+import * as tfl from "@tensorflow/tfjs-layers";
+import { describe, expect, it } from "vitest";
+import { basicBlock } from "../../../src/blocks/blocks.js";
+import { fuse } from "../../../src/infer/fuse/index.js";
+import { resnet } from "../../../src/models/resnet.js";
+import { useTestBackend } from "../../helpers/tf.js";
+import { describeFusedEqualsPredict } from "./compare.js";
+
+const LOGITS = { classes: 10, classifierActivation: "linear" } as const;
+
+/** A CIFAR ResNet-20 of the paper's section 4.2 built from basicBlock: 3x3 stem, 3 x 3 blocks of 16, 32, 64 filters, option-A shortcuts. */
+function cifarResnet20(): tfl.LayersModel {
+  const input = tfl.input({ shape: [32, 32, 3] });
+  let x = tfl.layers.conv2d({ filters: 16, kernelSize: 3, padding: "same", useBias: false, name: "stem_conv" }).apply(input);
+  x = tfl.layers.batchNormalization({ name: "stem_bn" }).apply(x);
+  x = tfl.layers.activation({ activation: "relu", name: "stem_relu" }).apply(x) as tfl.SymbolicTensor;
+  let y = x as tfl.SymbolicTensor;
+  [16, 32, 64].forEach((filters, stage) => {
+    for (let block = 1; block <= 3; block++) {
+      const stride = stage > 0 && block === 1 ? 2 : 1;
+      y = basicBlock(y, { filters, stride, shortcut: "A", seed: 10 * stage + block, name: `cifar${stage + 1}_block${block}` });
+    }
+  });
+  const pooled = tfl.layers.globalAveragePooling2d({ name: "avg_pool" }).apply(y);
+  const logits = tfl.layers.dense({ units: 10, name: "logits" }).apply(pooled) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: logits });
+}
+
+describeFusedEqualsPredict([
+  ["plain-34, 48x48", () => resnet({ depth: 34, residual: false, inputShape: [48, 48, 3], ...LOGITS, seed: 3 })],
+  ["ResNet-18 with shortcut A (ZeroPadShortcut), 48x48", () => resnet({ depth: 18, shortcut: "A", inputShape: [48, 48, 3], ...LOGITS, seed: 3 })],
+  ["ResNet-50 with shortcut C (all projections), 32x32", () => resnet({ depth: 50, shortcut: "C", inputShape: [32, 32, 3], ...LOGITS, seed: 3 })],
+  ["ResNet-18 without top, avg pooling", () => resnet({ depth: 18, includeTop: false, pooling: "avg", inputShape: [48, 48, 3], seed: 3 })],
+  ["ResNet-18 without top, max pooling", () => resnet({ depth: 18, includeTop: false, pooling: "max", inputShape: [48, 48, 3], seed: 3 })],
+  ["ResNet-18 without top and pooling (feature map)", () => resnet({ depth: 18, includeTop: false, pooling: null, inputShape: [40, 33, 1], seed: 3 })],
+  ["CIFAR ResNet-20 from basicBlock, shortcut A", cifarResnet20],
+  ["ResNet-50, 40x33x1 (odd sizes after every stride)", () => resnet({ depth: 50, inputShape: [40, 33, 1], ...LOGITS, seed: 3 })],
+]);
+
+describe("fuse(CIFAR ResNet-20)", () => {
+  it("runs each option-A shortcut as one step and folds every batch norm", async () => {
+    await useTestBackend("cpu");
+    const model = cifarResnet20();
+    const fused = fuse(model);
+    const kinds = fused.steps.map((step) => step.kind);
+    expect(kinds.filter((kind) => kind === "conv")).toHaveLength(19);
+    expect(kinds.filter((kind) => kind === "zeroPadShortcut")).toHaveLength(2);
+    expect(kinds.filter((kind) => kind === "add")).toHaveLength(9);
+    expect(kinds).not.toContain("batchNorm");
+    expect(kinds).not.toContain("activation");
+    fused.dispose();
+    model.dispose();
+  });
+});
