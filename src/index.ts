@@ -15,6 +15,10 @@
  * @module
  */
 import "./versionCheck.js";
+import { registerZeroPadShortcut } from "./layers/zeroPadShortcut.js";
+
+registerZeroPadShortcut();
+
 export { checkTfjsVersions } from "./versionCheck.js";
 export {
   resnet,
@@ -33,7 +37,7 @@ export {
   type NamedResNetOptions,
 } from "./models/resnet.js";
 export { basicBlock, bottleneckBlock, plainBlock, type BlockOptions, type PlainBlockOptions } from "./blocks/blocks.js";
-export { ZeroPadShortcut, type ZeroPadShortcutArgs } from "./layers/zeroPadShortcut.js";
+export { ZeroPadShortcut, registerZeroPadShortcut, type ZeroPadShortcutArgs } from "./layers/zeroPadShortcut.js";
 export { countModel } from "./inspect/countModel.js";
 export * from "./backend/index.js";
 export { fuse, type FuseOptions, type FusedModel, type FusedStep, type FusedStepKind } from "./infer/fuse/index.js";

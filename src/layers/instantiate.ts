@@ -5,7 +5,7 @@
  */
 import * as tfl from "@tensorflow/tfjs-layers";
 import type { KernelInitializer, LayerSpec } from "../spec/types.js";
-import { ZeroPadShortcut } from "./zeroPadShortcut.js";
+import { registerZeroPadShortcut, ZeroPadShortcut } from "./zeroPadShortcut.js";
 
 type Initializer = ReturnType<typeof tfl.initializers.glorotUniform>;
 
@@ -72,6 +72,7 @@ export function createLayer(spec: Exclude<LayerSpec, { kind: "input" }>, seeds: 
     case "add":
       return tfl.layers.add({ name });
     case "zeroPadShortcut":
+      registerZeroPadShortcut();
       return new ZeroPadShortcut({ name, stride: spec.stride, channels: spec.channelsOut });
     case "globalAvgPool":
       return tfl.layers.globalAveragePooling2d({ name });

@@ -60,4 +60,16 @@ export class ZeroPadShortcut extends tfl.layers.Layer {
   }
 }
 
-tf.serialization.registerClass(ZeroPadShortcut, "resnet-blocks");
+let registered = false;
+
+/**
+ * Registers {@link ZeroPadShortcut} for `tf.loadLayersModel` (as `resnet-blocks>ZeroPadShortcut`).
+ * Idempotent. The package entries call it on import; building a layer calls it too. It is a
+ * function rather than a top-level statement so that the shared chunk holding the class stays
+ * free of side effects (the `sideEffects` field lists only the entries).
+ */
+export function registerZeroPadShortcut(): void {
+  if (registered) return;
+  tf.serialization.registerClass(ZeroPadShortcut, "resnet-blocks");
+  registered = true;
+}

@@ -70,7 +70,11 @@ function matchesSideEffectsPattern(pattern: string, file: string): boolean {
 }
 
 /** Code that must run on import: the serialisation registration and the version warning. */
-const SIDE_EFFECT_MARKERS = [/\bregisterClass\s*\(/, /\bcheckTfjsVersions\(\)/];
+/** Top-level statements (column 0 of the bundled code) that register or warn on import. */
+const SIDE_EFFECT_MARKERS = [
+  /^[\w$.]*\b(registerClass|registerKernel|registerBackendModule|registerZeroPadShortcut|registerWasmTrainingKernels)\s*\(/m,
+  /^(?:var |const |let )?[\w$]*\s*=?\s*[\w$.]*\bcheckTfjsVersions\(\)/m,
+];
 
 describe("package.json of the tarball", () => {
   it("has tfjs as caret-range peer dependencies and nothing from @tensorflow in dependencies", () => {

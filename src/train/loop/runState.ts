@@ -1,0 +1,131 @@
+/**
+ * The bookkeeping of a run: its position and history, the figures reported as it goes, and
+ * writing it to and restoring it from a checkpoint.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { describeValue } from "../../spec/check.js";
+import {
+  assignCheckpointWeights,
+  decodeCheckpoint,
+  disposeCheckpoint,
+  encodeCheckpoint,
+  type CheckpointStore,
+  type EpochSums,
+  type RunPosition,
+} from "./checkpoint.js";
+import { captureOptimizerState, restoreOptimizerState } from "./optimizers.js";
+import type { HistoryFigures, OptimizerName, Progress } from "./types.js";
+
+/**
+ * Loads the store's checkpoint into the model and the optimizer and returns the run's
+ * position; `null` when the store holds none.
+ *
+ * @throws RangeError when the checkpoint was written with another optimizer, batch size or
+ *   seed, or for another model; WeightsFileError when it is not a checkpoint.
+ */
+export async function restoreRun(
+  store: CheckpointStore,
+  model: tfl.LayersModel,
+  optimizer: tf.Optimizer,
+  given: { optimizer: OptimizerName; batchSize: number | null; seed?: number },
+): Promise<RunPosition | null> {
+  const bytes = await store.read();
+  if (bytes === null) return null;
+  const checkpoint = decodeCheckpoint(bytes);
+  try {
+    const { position } = checkpoint;
+    const mismatch = (what: string, saved: unknown, given: unknown) =>
+      new RangeError(`resume: the checkpoint was written with ${what} ${describeValue(saved)}; got ${describeValue(given)} (an exact continuation needs the same)`);
+    if (position.optimizer !== given.optimizer) throw mismatch("optimizer", position.optimizer, given.optimizer);
+    if (position.batchSize !== given.batchSize) throw mismatch("batchSize", position.batchSize, given.batchSize);
+    if (given.seed !== undefined && given.seed !== position.seed) throw mismatch("seed", position.seed, given.seed);
+    assignCheckpointWeights(model.weights, checkpoint.weights);
+    restoreOptimizerState(
+      optimizer,
+      checkpoint.optimizer,
+      model.trainableWeights.map((w) => w.name),
+    );
+    return position;
+  } finally {
+    disposeCheckpoint(checkpoint);
+  }
+}
+
+/** The checkpoint of a run at `position`: every model weight, the optimizer's state, the position. */
+export async function encodeRun(model: tfl.LayersModel, optimizer: tf.Optimizer, position: RunPosition): Promise<Uint8Array> {
+  const state = captureOptimizerState(optimizer);
+  try {
+    return await encodeCheckpoint({
+      position,
+      weights: model.weights.map((weight) => ({ name: weight.originalName, tensor: weight.read() })),
+      optimizer: state,
+    });
+  } finally {
+    tf.dispose(state.tensors.map((t) => t.tensor));
+  }
+}
+
+/** Whether every weight of the model (moving statistics included) is finite: one reduction, one read. */
+export async function weightsAreFinite(model: tfl.LayersModel): Promise<boolean> {
+  const bad = tf.tidy(() =>
+    tf.addN(model.weights.map((weight) => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(weight.read())), "float32")))),
+  );
+  const count = (await bad.data())[0];
+  bad.dispose();
+  return count === 0;
+}
+
+/** The figures reported after a step or an epoch, from the run's running sums and this session's timing. */
+export function progressOf(
+  position: RunPosition,
+  epochs: number,
+  stepsPerEpoch: number,
+  images: number,
+  steps: number,
+  seconds: number,
+): Progress {
+  const { sums } = position;
+  const secondsPerStep = steps > 0 ? seconds / steps : Number.NaN;
+  return {
+    epoch: position.epoch,
+    epochs,
+    step: position.step - 1,
+    stepsPerEpoch,
+    loss: sums.loss / sums.images,
+    acc: sums.top1 / sums.images,
+    top5: sums.top5 / sums.images,
+    imagesPerSecond: seconds > 0 ? images / seconds : 0,
+    etaSeconds: Number.isFinite(stepsPerEpoch) ? (stepsPerEpoch - position.step) * secondsPerStep : Number.NaN,
+    lr: sums.lr,
+  };
+}
+
+/** Adds a finished epoch's figures to the history. */
+export function appendEpoch(history: RunPosition["history"], epoch: number, progress: Progress): void {
+  const figures = history.history;
+  history.epoch.push(epoch);
+  figures.loss.push(progress.loss);
+  figures.acc.push(progress.acc);
+  figures.top5.push(progress.top5);
+  figures.lr.push(progress.lr);
+  if (progress.valLoss !== undefined) {
+    (figures.val_loss ??= []).push(progress.valLoss);
+    (figures.val_acc ??= []).push(progress.valAcc!);
+    (figures.val_top5 ??= []).push(progress.valTop5!);
+  }
+}
+
+/** A history with no epoch yet; with empty validation lists when there is validation data. */
+export function emptyFigures(withValidation: boolean): HistoryFigures {
+  const figures: HistoryFigures = { loss: [], acc: [], top5: [], lr: [] };
+  if (withValidation) Object.assign(figures, { val_loss: [], val_acc: [], val_top5: [] });
+  return figures;
+}
+
+/** Sums of an epoch that has not started. */
+export function zeroSums(): EpochSums {
+  return { loss: 0, top1: 0, top5: 0, images: 0, lr: Number.NaN };
+}
