@@ -12,6 +12,10 @@ export default defineConfig([
       index: "src/index.ts",
       count: "src/count/index.ts",
       weights: "src/weights/index.ts",
+      train: "src/train/index.ts",
+      pool: "src/infer/pool/index.ts",
+      // Beside pool.js and its chunks: the pool finds it with new URL("./poolWorker.js", import.meta.url).
+      poolWorker: "src/infer/pool/poolWorker.ts",
       ...Object.fromEntries(BACKEND_MODULES.map((name) => [`backends/${name}`, `src/backends/${name}.ts`])),
     },
     format: ["esm", "cjs"],
@@ -21,6 +25,7 @@ export default defineConfig([
     target: "es2022",
     splitting: true,
     treeshake: true,
+    shims: true, // import.meta.url in the CJS build (the pool locates its worker script with it)
     external: [/^@tensorflow\//],
   },
   {

@@ -1,0 +1,67 @@
+/**
+ * Finds and starts the pool's worker script, both from the built package
+ * (`dist/poolWorker.js`, beside the pool's own module) and from the TypeScript sources
+ * (`src/infer/pool/poolWorker.ts`, under vitest or tsx, through tsx's loader). The CommonJS
+ * build needs tsup's `shims: true`, which turns `import.meta.url` into the file's URL.
+ *
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+
+/**
+ * URL of the worker script: `poolWorker.js` beside this module in the built package (a
+ * tsup chunk of the pool lies in the same folder), `poolWorker.ts` beside this file in the
+ * sources.
+ */
+export function workerScriptUrl(base: string = import.meta.url): URL {
+  const fromSources = /\.[cm]?ts$/.test(new URL(base).pathname);
+  return new URL(fromSources ? "./poolWorker.ts" : "./poolWorker.js", base);
+}
+
+/**
+ * The parent's Node flags minus those that only concern how the main script was given
+ * (`--input-type`, e.g. `node --input-type=module -e ...`): a worker refuses them.
+ */
+export function workerExecArgv(parent: readonly string[] = process.execArgv): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < parent.length; i++) {
+    const flag = parent[i]!;
+    if (flag === "--input-type") i++; // its value is the next argument
+    else if (!flag.startsWith("--input-type=")) kept.push(flag);
+  }
+  return kept;
+}
+
+/** Starts a worker on `script`; a `.ts` script runs through tsx (a dev dependency), registered in the worker first. */
+export function startWorkerThread(script: URL): Worker {
+  const execArgv = workerExecArgv();
+  if (!script.pathname.endsWith(".ts")) return new Worker(script, { execArgv });
+  const tsxApi = tsxApiUrl(script);
+  // `--import tsx` in a worker's execArgv does not reach the worker's entry module in Node 20, so
+  // the worker registers tsx's loader itself and then imports the script.
+  const bootstrap =
+    `import(${JSON.stringify(tsxApi)})` +
+    `.then((api) => api.register())` +
+    `.then(() => import(${JSON.stringify(script.href)}));`;
+  return new Worker(bootstrap, { eval: true, execArgv });
+}
+
+/** URL of the ES module of `tsx/esm/api`, as installed for `from` (its CommonJS twin cannot register the loader). */
+function tsxApiUrl(from: URL): string {
+  try {
+    const manifestPath = createRequire(from).resolve("tsx/package.json");
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as {
+      exports: Record<string, { import: string | { default: string } }>;
+    };
+    const entry = manifest.exports["./esm/api"]!.import;
+    return new URL(typeof entry === "string" ? entry : entry.default, pathToFileURL(manifestPath)).href;
+  } catch (error) {
+    throw new Error(
+      `resnet-blocks/pool: running the pool from its TypeScript sources needs tsx (npm install -D tsx): ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
