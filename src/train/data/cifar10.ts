@@ -56,6 +56,7 @@ export function decodeCifar10(batches: Uint8Array | readonly Uint8Array[], optio
   if (!Array.isArray(list) || !list.every((b) => b instanceof Uint8Array)) {
     throw new TypeError(`batches must be a Uint8Array or an array of them; got ${describeValue(batches)}`);
   }
+  if (list.length === 0) throw new RangeError("batches must hold at least one CIFAR-10 batch; got []");
   const source = options.source ?? "CIFAR-10 batch";
   const classNames = [...(options.classNames ?? CIFAR10_CLASSES)];
   const sources = typeof source === "string" ? list.map((_, i) => (list.length === 1 ? source : `${source} ${i + 1}`)) : source;

@@ -15,6 +15,6 @@ export {
   CIFAR10_RECORD_BYTES,
   type DecodeCifar10Options,
 } from "./cifar10.js";
-export { mnistDigits, type MnistPackage, type MnistDigitsOptions, type TrainTestSplit } from "./mnist.js";
+export { mnistDigits, type MnistPackage, type MnistPackageDigit, type MnistDigitsOptions, type TrainTestSplit } from "./mnist.js";
 export { DatasetError, type LabeledImages } from "./types.js";
 export { loadCifar10, loadImageFolder, type LoadCifar10Options, type LoadImageFolderOptions } from "./loaders.js";

@@ -8,8 +8,14 @@ import * as tf from "@tensorflow/tfjs-core";
 import { checkInteger, describeValue } from "../../spec/check.js";
 import type { LabeledImages } from "./types.js";
 
-/** The part of the `mnist` package's export that {@link mnistDigits} reads: `pkg[d].raw` holds digit d's images, 784 values in [0, 1] each, row-major. */
-export type MnistPackage = ArrayLike<{ raw: ArrayLike<number> }>;
+/** One digit's entry of the `mnist` package. */
+export interface MnistPackageDigit {
+  /** Every image of the digit, one after the other: 784 values in [0, 1] each, row-major. */
+  raw: ArrayLike<number>;
+}
+
+/** The part of the `mnist` package's export that {@link mnistDigits} reads: `pkg[d].raw` for d = 0..9. */
+export type MnistPackage = ArrayLike<MnistPackageDigit>;
 
 /** Options of {@link mnistDigits}. */
 export interface MnistDigitsOptions {

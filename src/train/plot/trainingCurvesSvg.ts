@@ -34,8 +34,10 @@ export interface TrainingCurvesOptions {
   xLabel?: string;
   /** Label of the y axis. Default `"training error (%)"`. */
   yLabel?: string;
-  /** Lowest and highest value of the y axis. Default: 0 to a round number above the largest value. */
+  /** Lowest and highest value of the y axis; lines beyond it are clipped. Default: 0 to a round number above the largest value. */
   yRange?: readonly [number, number];
+  /** First and last epoch of the x axis (e.g. `[0, 3]` for points at fractions of an epoch). Default: the first and last epoch of the series. */
+  xRange?: readonly [number, number];
 }
 
 /** Okabe and Ito's colour-blind-safe palette, without its yellow. */
@@ -74,8 +76,9 @@ export function trainingCurvesSvg(series: readonly CurveSeries[], options: Train
   const epochs = points.map((p) => p.epoch);
   let [xMin, xMax] = [Math.min(...epochs), Math.max(...epochs)];
   if (xMin === xMax) [xMin, xMax] = [xMin - 1, xMax + 1];
+  if (options.xRange !== undefined) [xMin, xMax] = checkRange("xRange", options.xRange);
   const yRange = options.yRange ?? defaultYRange(finite.map((p) => p.value));
-  checkYRange(yRange);
+  checkRange("yRange", yRange);
   const [yMin, yMax] = yRange;
 
   const margin = { left: 62, right: 16, top: title ? 34 : 14, bottom: 46 };
@@ -212,10 +215,11 @@ function checkText(argument: string, value: unknown): string {
   return value;
 }
 
-function checkYRange(range: unknown): void {
+function checkRange(argument: string, range: unknown): [number, number] {
   const ok =
     Array.isArray(range) && range.length === 2 && range.every((v) => typeof v === "number" && Number.isFinite(v)) && range[0] < range[1];
-  if (!ok) throw new RangeError(`yRange must be [min, max], finite numbers with min < max; got ${describeValue(range)}`);
+  if (!ok) throw new RangeError(`${argument} must be [min, max], finite numbers with min < max; got ${describeValue(range)}`);
+  return [range[0], range[1]];
 }
 
 /** 0 (or the lowest value, if negative) to the first round tick at or above the largest value. */
