@@ -4,9 +4,9 @@
  * @module
  */
 export { useBackend, BackendError, BACKEND_NAMES } from "./useBackend.js";
-export { AUTO_ORDER } from "./environment.js";
+export { AUTO_ORDER, type Runtime } from "./environment.js";
 export { wasmSimdSupported, wasmThreadsSupported } from "./features.js";
-export { registerBackendModule, type BackendModule, type WasmControls } from "./registry.js";
+export { registerBackendModule, type BackendModule, type ThreadedWasm, type WasmControls } from "./registry.js";
 export type {
   BackendName,
   BackendPreference,

@@ -9,9 +9,20 @@ import type { BackendName, WasmPaths } from "./types.js";
 
 /** The configuration functions of `@tensorflow/tfjs-backend-wasm`, handed over by the module that imports it. */
 export interface WasmControls {
+  /** Where the `.wasm` binaries are fetched from (before the backend starts). */
   setWasmPaths(prefixOrFileMap: WasmPaths, usePlatformFetch?: boolean): void;
+  /** How many threads the backend starts with (before it starts). */
   setThreadsCount(threads: number): void;
+  /** How many threads the running backend uses. */
   getThreadsCount(): number;
+}
+
+/** A WASM backend started with threads in Node, as `startWasmWithThreads` returns it. */
+export interface ThreadedWasm {
+  /** The threads it runs, the calling thread included. */
+  readonly threads: number;
+  /** Removes it from tfjs and terminates its worker threads. */
+  dispose(): Promise<void>;
 }
 
 /** What a `resnet-blocks/backends/<name>` module registers. */
@@ -31,7 +42,7 @@ export interface BackendModule {
    * For `'wasm'` in Node: starts the backend with its own threads (see
    * `resnet-blocks/backends/wasm-threads`); used when `useBackend` is asked for more than one.
    */
-  startThreads?: (options: { threads: number }) => Promise<{ readonly threads: number; dispose(): Promise<void> }>;
+  startThreads?: (options: { threads: number }) => Promise<ThreadedWasm>;
 }
 
 const KEY = Symbol.for("resnet-blocks.backendModules");
