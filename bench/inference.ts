@@ -23,7 +23,7 @@ import { markdownTable } from "../src/count/format.js";
 import { resnet, type ResNetBuildOptions } from "../src/models/resnet.js";
 import { saveSafetensors } from "../src/weights/index.js";
 import { parseFlags, USAGE, type InferenceBenchFlags } from "./lib/benchFlags.js";
-import { randomiseWeights } from "./lib/benchWeights.js";
+import { perturbWeights } from "../test/helpers/perturbWeights.js";
 import { machine, median } from "./lib/measure.js";
 import type { ChildJob, ChildReport } from "./lib/peerChild.js";
 import { PEER_INFO, type PeerId } from "./lib/peers.js";
@@ -93,7 +93,7 @@ async function main(): Promise<number> {
 async function prepare(options: ResNetBuildOptions, prefix: string): Promise<Omit<ChildJob, "peer" | "warmup" | "runs">> {
   progress(`resnet${options.depth}: building, exporting, computing the reference`);
   const model = resnet(options);
-  randomiseWeights(model, WEIGHT_SEED);
+  perturbWeights(model, WEIGHT_SEED);
   const weightsPath = `${prefix}.safetensors`;
   writeFileSync(weightsPath, await saveSafetensors(model));
   const onnx = await exportOnnx(model, { inputLayout: "NCHW" });
