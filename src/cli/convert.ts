@@ -19,6 +19,7 @@ import type { Depth, ImageShape, Preset, ResNetOptions, ShortcutOption, StrideIn
 import { loadSafetensors } from "../weights/load.js";
 import { WEIGHT_LAYOUTS, type WeightLayout } from "../weights/layouts.js";
 import { decodeSafetensors } from "../weights/safetensors.js";
+import { concatenateWeightData } from "../weights/tfjsWeights.js";
 
 /** Options of {@link convert}. */
 export interface ConvertOptions {
@@ -129,7 +130,7 @@ export async function writeLayersModel(
     }),
   );
   if (!captured?.weightSpecs || !captured.weightData) throw new Error("internal: the model saved no weights");
-  const data = concatenate(captured.weightData);
+  const data = concatenateWeightData(captured.weightData);
   const count = Math.max(1, Math.ceil(data.length / shardBytes));
   const names = Array.from({ length: count }, (_, i) => `group1-shard${i + 1}of${count}.bin`);
   mkdirSync(directory, { recursive: true });
@@ -151,16 +152,6 @@ export async function writeLayersModel(
   return { modelJson: jsonPath, shards };
 }
 
-function concatenate(weightData: tf.io.WeightData): Uint8Array {
-  const buffers = Array.isArray(weightData) ? weightData : [weightData];
-  const out = new Uint8Array(buffers.reduce((total, buffer) => total + buffer.byteLength, 0));
-  let offset = 0;
-  for (const buffer of buffers) {
-    out.set(new Uint8Array(buffer), offset);
-    offset += buffer.byteLength;
-  }
-  return out;
-}
 
 /** Usage of the `convert` command, for `--help`. */
 export const CONVERT_USAGE = `resnet-blocks convert <in.safetensors> <out-dir> --from <layout> --depth <n> [options]

@@ -57,7 +57,7 @@ export function loadTfjsWeights(model: tfl.LayersModel, artifacts: TfjsWeights, 
   if (typeof artifacts !== "object" || artifacts === null || !Array.isArray(artifacts.weightSpecs) || !artifacts.weightData) {
     throw new TypeError("artifacts must have weightSpecs (the manifest's weights) and weightData (the shards' bytes)");
   }
-  const data = concatenate(artifacts.weightData);
+  const data = concatenateWeightData(artifacts.weightData);
   const stored: StoredTensor[] = [];
   let offset = 0;
   for (const spec of artifacts.weightSpecs) {
@@ -89,7 +89,8 @@ export function loadTfjsWeights(model: tfl.LayersModel, artifacts: TfjsWeights, 
   return assignStoredTensors(model, stored, resolved, "tfjs weights");
 }
 
-function concatenate(weightData: tf.io.WeightData): Uint8Array {
+/** tfjs weight data (one buffer or several shards) as one byte array. */
+export function concatenateWeightData(weightData: tf.io.WeightData): Uint8Array {
   const buffers = Array.isArray(weightData) ? weightData : [weightData];
   const out = new Uint8Array(buffers.reduce((total, buffer) => total + buffer.byteLength, 0));
   let offset = 0;
