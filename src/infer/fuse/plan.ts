@@ -17,10 +17,13 @@ import {
   SUPPORTED_ACTIVATIONS,
   unaryStep,
   type FusableActivation,
+  fastConvStep,
   type OpPadding,
   type SpatialPadding,
   type Step,
 } from "./steps.js";
+import { PANEL_WIDTH } from "../fastConv/kernelSource.js";
+import { packConvWeights } from "../fastConv/packWeights.js";
 
 /** The compiled model: steps over numbered slots, and the tensors they own. */
 export interface Plan {
@@ -67,10 +70,21 @@ interface Value {
 
 type Config = Record<string, unknown>;
 
+/** Whose convolution kernels the plan calls: tfjs's (any backend) or resnet-blocks' WASM kernel. */
+export type ConvKernels = "tfjs" | "resnet-blocks";
+
+interface ResidualCandidate {
+  step: Step;
+  weights: tf.Tensor1D;
+  filterShape: [number, number, number, number];
+  strides: [number, number];
+  pad: OpPadding;
+}
+
 /** Compiles `model` into a {@link Plan}; throws a TypeError naming the first layer it cannot handle. */
-export function compilePlan(model: tfl.LayersModel): Plan {
+export function compilePlan(model: tfl.LayersModel, kernels: ConvKernels = "tfjs"): Plan {
   const graph = readGraph(model);
-  const compiler = new Compiler(graph);
+  const compiler = new Compiler(graph, kernels);
   try {
     return compiler.compile();
   } catch (error) {
@@ -85,8 +99,13 @@ class Compiler {
   private readonly values = new Map<number, Value>();
   private readonly absorbed = new Set<GraphNode>();
   private nextSlot = 1;
+  /** Linear fast convolutions read only by one layer, by output slot: may absorb a residual sum. */
+  private readonly residualCandidates = new Map<number, ResidualCandidate>();
 
-  constructor(private readonly graph: ModelGraph) {}
+  constructor(
+    private readonly graph: ModelGraph,
+    private readonly kernels: ConvKernels,
+  ) {}
 
   compile(): Plan {
     const { input, output } = this.graph;
@@ -197,13 +216,47 @@ class Compiler {
       pad = padding === "same" ? "same" : "valid";
     }
 
-    const filter = this.keep(tf.tensor4d(kernel, [kernelSize[0], kernelSize[1], kernelShapeIn(node), kernelShapeOut(node)]));
-    const biasTensor = bias ? this.keep(tf.tensor1d(bias)) : null;
+    const filterShape: [number, number, number, number] = [kernelSize[0], kernelSize[1], kernelShapeIn(node), kernelShapeOut(node)];
     const slot = this.newSlot();
-    this.steps.push(
-      convStep({ layers, input: x.slot, output: slot, filter, bias: biasTensor, strides, dilations, pad, activation }),
-    );
+    const fastKernel =
+      this.kernels === "resnet-blocks" && dilations[0] === 1 && dilations[1] === 1 && activation !== "relu6" &&
+      filterShape[3] % PANEL_WIDTH === 0;
+    if (fastKernel) {
+      const packed = packConvWeights(Float32Array.from(kernel), filterShape[3], bias ? Float32Array.from(bias) : null);
+      const weights = this.keep(tf.tensor1d(packed));
+      const step = fastConvStep({ layers, input: x.slot, residual: null, output: slot, weights, filterShape, strides, pad, relu: activation === "relu" });
+      this.steps.push(step);
+      const soleReader = (this.graph.consumers.get(out.id) ?? []).length === 1;
+      if (activation === "linear" && soleReader) this.residualCandidates.set(slot, { step, weights, filterShape, strides, pad });
+    } else {
+      const filter = this.keep(tf.tensor4d(kernel, filterShape));
+      const biasTensor = bias ? this.keep(tf.tensor1d(bias)) : null;
+      this.steps.push(
+        convStep({ layers, input: x.slot, output: slot, filter, bias: biasTensor, strides, dilations, pad, activation }),
+      );
+    }
     this.values.set(out.id, { slot, pad: null, padLayers: [], nonNegative: activation !== "linear" });
+  }
+
+  /**
+   * Moves a linear fast convolution that only feeds this sum into the sum's place, with the
+   * other operand as its residual input, so the add and ReLU happen in the kernel's registers.
+   */
+  private fuseResidual(inputs: number[], layers: string[], relu: boolean, slot: number): boolean {
+    if (inputs.length !== 2) return false;
+    const convIndex = inputs.findIndex((input) => this.residualCandidates.has(input));
+    if (convIndex < 0) return false;
+    const convSlot = inputs[convIndex]!;
+    const residual = inputs[1 - convIndex]!;
+    if (residual === convSlot) return false;
+    const { step, weights, filterShape, strides, pad } = this.residualCandidates.get(convSlot)!;
+    this.residualCandidates.delete(convSlot);
+    this.steps.splice(this.steps.indexOf(step), 1);
+    const merged = fastConvStep({
+      layers: [...step.layers, ...layers], input: step.inputs[0]!, residual, output: slot, weights, filterShape, strides, pad, relu,
+    });
+    this.steps.push(merged);
+    return true;
   }
 
   private zeroPadding(node: GraphNode): void {
@@ -290,7 +343,7 @@ class Compiler {
       out = next.output;
     }
     const slot = this.newSlot();
-    this.steps.push(addStep({ layers, inputs, output: slot, relu }));
+    if (!this.fuseResidual(inputs, layers, relu, slot)) this.steps.push(addStep({ layers, inputs, output: slot, relu }));
     this.values.set(out.id, { slot, pad: null, padLayers: [], nonNegative: relu });
   }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { fastConv2d } from "../fastConv/convKernel.js";
 
 /** What a step does, for {@link FusedModel.steps}. */
 export type FusedStepKind =
@@ -79,6 +80,41 @@ export function convStep(args: {
     inputs: [args.input],
     output: args.output,
     run: ([x]) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter, strides, pad, dilations, bias, activation }),
+  };
+}
+
+/**
+ * A convolution on resnet-blocks' WASM kernel: bias, an optional residual input (second
+ * input slot) and ReLU applied in the same pass.
+ */
+export function fastConvStep(args: {
+  layers: string[];
+  input: number;
+  residual: number | null;
+  output: number;
+  weights: tf.Tensor1D;
+  filterShape: [number, number, number, number];
+  strides: [number, number];
+  pad: OpPadding;
+  relu: boolean;
+}): Step {
+  const { weights, filterShape, strides, relu } = args;
+  const pad = tfPadding(args.pad);
+  const [kernelH, kernelW, , outChannels] = filterShape;
+  return {
+    kind: "conv",
+    layers: args.layers,
+    inputs: args.residual === null ? [args.input] : [args.input, args.residual],
+    output: args.output,
+    run: ([x, residual]) => {
+      const info = tf.backend_util.computeConv2DInfo(x!.shape as [number, number, number, number], filterShape, strides, 1, pad);
+      const geometry = {
+        kernelH, kernelW, strideH: strides[0], strideW: strides[1],
+        padTop: info.padInfo.top, padLeft: info.padInfo.left,
+        outHeight: info.outHeight, outWidth: info.outWidth, outChannels, relu,
+      };
+      return fastConv2d(x as tf.Tensor4D, weights, geometry, (residual as tf.Tensor4D | undefined) ?? null);
+    },
   };
 }
 
