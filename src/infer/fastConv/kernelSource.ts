@@ -69,7 +69,10 @@ function tileFunction(): string {
 
 /**
  * `conv`: the exported entry. Pointers are byte offsets into the imported memory; `residual`
- * is 0 for none; `scratch` holds `TILE_ROWS * kernelH * kernelW * channels` floats.
+ * is 0 for none; `scratch` holds `blockTiles * TILE_ROWS * kernelH * kernelW * channels`
+ * floats. Tiles are gathered `blockTiles` at a time, then each weight panel is applied to the
+ * whole block, so a panel is read from memory once per block rather than once per tile (what
+ * keeps the late layers, with few pixels and megabytes of weights, from waiting on memory).
  */
 function convFunction(): string {
   return `
@@ -78,9 +81,10 @@ function convFunction(): string {
       (param $weights i32) (param $out i32) (param $residual i32)
       (param $batch i32) (param $outHeight i32) (param $outWidth i32) (param $outChannels i32)
       (param $kernelH i32) (param $kernelW i32) (param $strideH i32) (param $strideW i32)
-      (param $padTop i32) (param $padLeft i32) (param $scratch i32) (param $relu i32)
-    (local $pixels i32) (local $depth i32) (local $panelBytes i32) (local $rowBytes i32) (local $outPlane i32)
-    (local $first i32) (local $rows i32) (local $r i32) (local $pixel i32) (local $image i32) (local $oy i32) (local $ox i32)
+      (param $padTop i32) (param $padLeft i32) (param $scratch i32) (param $blockTiles i32) (param $relu i32)
+    (local $pixels i32) (local $depth i32) (local $panelBytes i32) (local $rowBytes i32) (local $outPlane i32) (local $tileBytes i32)
+    (local $blockFirst i32) (local $blockEnd i32) (local $first i32) (local $rows i32) (local $packed i32)
+    (local $r i32) (local $pixel i32) (local $image i32) (local $oy i32) (local $ox i32)
     (local $ky i32) (local $kx i32) (local $iy i32) (local $ix i32) (local $src i32) (local $dst i32) (local $c i32)
     (local $panel i32) (local $offset i32)
     (local.set $outPlane (i32.mul (local.get $outHeight) (local.get $outWidth)))
@@ -88,64 +92,79 @@ function convFunction(): string {
     (local.set $depth (i32.mul (i32.mul (local.get $kernelH) (local.get $kernelW)) (local.get $channels)))
     (local.set $panelBytes (i32.mul (i32.add (local.get $depth) (i32.const 1)) (i32.const 32)))
     (local.set $rowBytes (i32.shl (local.get $outChannels) (i32.const 2)))
-    (block $tilesDone (loop $tiles
-      (br_if $tilesDone (i32.ge_u (local.get $first) (local.get $pixels)))
-      (local.set $rows (i32.sub (local.get $pixels) (local.get $first)))
-      (if (i32.gt_u (local.get $rows) (i32.const ${TILE_ROWS})) (then (local.set $rows (i32.const ${TILE_ROWS}))))
+    (local.set $tileBytes (i32.mul (local.get $depth) (i32.const ${TILE_ROWS * 4})))
+    (block $blocksDone (loop $blocks
+      (br_if $blocksDone (i32.ge_u (local.get $blockFirst) (local.get $pixels)))
+      (local.set $blockEnd (i32.add (local.get $blockFirst) (i32.mul (local.get $blockTiles) (i32.const ${TILE_ROWS}))))
+      (if (i32.gt_u (local.get $blockEnd) (local.get $pixels)) (then (local.set $blockEnd (local.get $pixels))))
       ;; Gather: packed[k * TILE_ROWS + r] = receptive field of pixel first + r at depth k (0 outside).
-      (local.set $r (i32.const 0))
-      (loop $gatherRows
-        (local.set $pixel (i32.add (local.get $first) (local.get $r)))
-        (local.set $image (i32.div_u (local.get $pixel) (local.get $outPlane)))
-        (local.set $oy (i32.rem_u (local.get $pixel) (local.get $outPlane)))
-        (local.set $ox (i32.rem_u (local.get $oy) (local.get $outWidth)))
-        (local.set $oy (i32.div_u (local.get $oy) (local.get $outWidth)))
-        (local.set $dst (i32.add (local.get $scratch) (i32.shl (local.get $r) (i32.const 2))))
-        (local.set $ky (i32.const 0))
-        (loop $gatherKy
-          (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $strideH)) (local.get $ky)) (local.get $padTop)))
-          (local.set $kx (i32.const 0))
-          (loop $gatherKx
-            (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox) (local.get $strideW)) (local.get $kx)) (local.get $padLeft)))
-            (local.set $c (local.get $channels))
-            (if (i32.and (i32.lt_u (local.get $r) (local.get $rows))
-                         (i32.and (i32.lt_u (local.get $iy) (local.get $height)) (i32.lt_u (local.get $ix) (local.get $width))))
-              (then
-                (local.set $src (i32.add (local.get $x) (i32.shl
-                  (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $image) (local.get $height)) (local.get $iy)) (local.get $width)) (local.get $ix))
-                           (local.get $channels)) (i32.const 2))))
-                (loop $copy
-                  (f32.store (local.get $dst) (f32.load (local.get $src)))
-                  (local.set $src (i32.add (local.get $src) (i32.const 4)))
-                  (local.set $dst (i32.add (local.get $dst) (i32.const ${TILE_ROWS * 4})))
-                  (local.set $c (i32.sub (local.get $c) (i32.const 1)))
-                  (br_if $copy (local.get $c))))
-              (else
-                (loop $zero
-                  (f32.store (local.get $dst) (f32.const 0))
-                  (local.set $dst (i32.add (local.get $dst) (i32.const ${TILE_ROWS * 4})))
-                  (local.set $c (i32.sub (local.get $c) (i32.const 1)))
-                  (br_if $zero (local.get $c)))))
-            (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
-            (br_if $gatherKx (i32.lt_u (local.get $kx) (local.get $kernelW))))
-          (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
-          (br_if $gatherKy (i32.lt_u (local.get $ky) (local.get $kernelH))))
-        (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (br_if $gatherRows (i32.lt_u (local.get $r) (i32.const ${TILE_ROWS}))))
-      ;; Multiply the gathered block with every weight panel.
+      (local.set $first (local.get $blockFirst))
+      (local.set $dst (local.get $scratch))
+      (loop $gatherTiles
+        (local.set $r (i32.const 0))
+        (loop $gatherRows
+          (local.set $pixel (i32.add (local.get $first) (local.get $r)))
+          (local.set $image (i32.div_u (local.get $pixel) (local.get $outPlane)))
+          (local.set $oy (i32.rem_u (local.get $pixel) (local.get $outPlane)))
+          (local.set $ox (i32.rem_u (local.get $oy) (local.get $outWidth)))
+          (local.set $oy (i32.div_u (local.get $oy) (local.get $outWidth)))
+          (local.set $ky (i32.const 0))
+          (loop $gatherKy
+            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $strideH)) (local.get $ky)) (local.get $padTop)))
+            (local.set $kx (i32.const 0))
+            (loop $gatherKx
+              (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox) (local.get $strideW)) (local.get $kx)) (local.get $padLeft)))
+              (local.set $c (local.get $channels))
+              (if (i32.and (i32.lt_u (local.get $pixel) (local.get $blockEnd))
+                           (i32.and (i32.lt_u (local.get $iy) (local.get $height)) (i32.lt_u (local.get $ix) (local.get $width))))
+                (then
+                  (local.set $src (i32.add (local.get $x) (i32.shl
+                    (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $image) (local.get $height)) (local.get $iy)) (local.get $width)) (local.get $ix))
+                             (local.get $channels)) (i32.const 2))))
+                  (loop $copy
+                    (f32.store (local.get $dst) (f32.load (local.get $src)))
+                    (local.set $src (i32.add (local.get $src) (i32.const 4)))
+                    (local.set $dst (i32.add (local.get $dst) (i32.const ${TILE_ROWS * 4})))
+                    (local.set $c (i32.sub (local.get $c) (i32.const 1)))
+                    (br_if $copy (local.get $c))))
+                (else
+                  (loop $zero
+                    (f32.store (local.get $dst) (f32.const 0))
+                    (local.set $dst (i32.add (local.get $dst) (i32.const ${TILE_ROWS * 4})))
+                    (local.set $c (i32.sub (local.get $c) (i32.const 1)))
+                    (br_if $zero (local.get $c)))))
+              (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+              (br_if $gatherKx (i32.lt_u (local.get $kx) (local.get $kernelW))))
+            (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+            (br_if $gatherKy (i32.lt_u (local.get $ky) (local.get $kernelH))))
+          ;; Next row: back to the tile's depth 0, one lane over.
+          (local.set $dst (i32.add (i32.sub (local.get $dst) (local.get $tileBytes)) (i32.const 4)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br_if $gatherRows (i32.lt_u (local.get $r) (i32.const ${TILE_ROWS}))))
+        (local.set $dst (i32.add (local.get $dst) (i32.sub (local.get $tileBytes) (i32.const ${TILE_ROWS * 4}))))
+        (local.set $first (i32.add (local.get $first) (i32.const ${TILE_ROWS})))
+        (br_if $gatherTiles (i32.lt_u (local.get $first) (local.get $blockEnd))))
+      ;; Apply every weight panel to every gathered tile.
       (local.set $panel (i32.const 0))
       (loop $panels
-        (local.set $offset (i32.shl (i32.add (i32.mul (local.get $first) (local.get $outChannels)) (i32.shl (local.get $panel) (i32.const 3))) (i32.const 2)))
-        (call $tile (local.get $scratch)
-          (i32.add (local.get $weights) (i32.mul (local.get $panel) (local.get $panelBytes)))
-          (i32.add (local.get $out) (local.get $offset))
-          (local.get $rowBytes) (local.get $depth) (local.get $rows)
-          (select (i32.add (local.get $residual) (local.get $offset)) (i32.const 0) (local.get $residual))
-          (local.get $relu))
+        (local.set $first (local.get $blockFirst))
+        (local.set $packed (local.get $scratch))
+        (loop $tiles
+          (local.set $rows (i32.sub (local.get $blockEnd) (local.get $first)))
+          (local.set $offset (i32.shl (i32.add (i32.mul (local.get $first) (local.get $outChannels)) (i32.shl (local.get $panel) (i32.const 3))) (i32.const 2)))
+          (call $tile (local.get $packed)
+            (i32.add (local.get $weights) (i32.mul (local.get $panel) (local.get $panelBytes)))
+            (i32.add (local.get $out) (local.get $offset))
+            (local.get $rowBytes) (local.get $depth) (local.get $rows)
+            (select (i32.add (local.get $residual) (local.get $offset)) (i32.const 0) (local.get $residual))
+            (local.get $relu))
+          (local.set $packed (i32.add (local.get $packed) (local.get $tileBytes)))
+          (local.set $first (i32.add (local.get $first) (i32.const ${TILE_ROWS})))
+          (br_if $tiles (i32.lt_u (local.get $first) (local.get $blockEnd))))
         (local.set $panel (i32.add (local.get $panel) (i32.const 1)))
         (br_if $panels (i32.lt_u (i32.shl (local.get $panel) (i32.const 3)) (local.get $outChannels))))
-      (local.set $first (i32.add (local.get $first) (i32.const ${TILE_ROWS})))
-      (br $tiles))))`;
+      (local.set $blockFirst (local.get $blockEnd))
+      (br $blocks))))`;
 }
 
 /**
