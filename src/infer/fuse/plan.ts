@@ -244,8 +244,13 @@ class Compiler {
    */
   private fuseResidual(inputs: number[], layers: string[], relu: boolean, slot: number): boolean {
     if (inputs.length !== 2) return false;
-    const convIndex = inputs.findIndex((input) => this.residualCandidates.has(input));
-    if (convIndex < 0) return false;
+    // Of two candidates, take the one computed last: the fewest steps move.
+    const position = (input: number) => {
+      const candidate = this.residualCandidates.get(input);
+      return candidate ? this.steps.indexOf(candidate.step) : -1;
+    };
+    const convIndex = position(inputs[1]!) > position(inputs[0]!) ? 1 : 0;
+    if (position(inputs[convIndex]!) < 0) return false;
     const convSlot = inputs[convIndex]!;
     const residual = inputs[1 - convIndex]!;
     if (residual === convSlot) return false;

@@ -75,7 +75,8 @@ export function moveWeightsToCurrentBackend(model: tfl.LayersModel): void {
 
 /**
  * One describe block per case: the model is built once on cpu with perturbed weights, then
- * `fuse(model).predict` is compared with `model.predict` on cpu, and on wasm.
+ * `fuse(model).predict` is compared with `model.predict` on cpu, and on wasm with tfjs's
+ * convolution kernels and with resnet-blocks' own.
  */
 export function describeFusedEqualsPredict(cases: readonly [string, () => tfl.LayersModel, FuseOptions?][]): void {
   describe.each(cases)("fuse(%s)", (_name, build, options) => {
@@ -91,10 +92,10 @@ export function describeFusedEqualsPredict(cases: readonly [string, () => tfl.La
       await expectFusedEqualsPredict(model, { options });
     });
 
-    it("predict equals model.predict on wasm", async () => {
+    it.each(["tfjs", "resnet-blocks"] as const)("predict equals model.predict on wasm, %s convolution kernels", async (kernels) => {
       await useTestBackend("wasm");
       moveWeightsToCurrentBackend(model);
-      await expectFusedEqualsPredict(model, { options });
+      await expectFusedEqualsPredict(model, { options: { ...options, kernels } });
     });
   });
 }

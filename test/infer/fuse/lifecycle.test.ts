@@ -21,9 +21,9 @@ function smallNet(): tfl.LayersModel {
 beforeAll(() => useTestBackend("wasm"));
 
 describe("FusedModel lifecycle", () => {
-  it("leaves no tensor behind over 100 predict calls", () => {
+  it.each(["tfjs", "resnet-blocks"] as const)("leaves no tensor behind over 100 predict calls (%s kernels)", (kernels) => {
     const model = perturbed(smallNet());
-    const fused = fuse(model);
+    const fused = fuse(model, { kernels });
     const x = tf.randomUniform([2, 32, 32, 3], -1, 1, "float32", 1) as tf.Tensor4D;
     const before = tf.memory().numTensors;
     const bytes = tf.memory().numBytes;
@@ -38,8 +38,8 @@ describe("FusedModel lifecycle", () => {
   it("holds its own prepared weights, and dispose() frees every one of them", () => {
     const model = smallNet();
     const before = tf.memory().numTensors;
-    const fused = fuse(model);
-    // 4 convolutions, each a folded kernel and bias (the stride-2 block has a projection), plus the dense kernel and bias.
+    const fused = fuse(model, { kernels: "tfjs" });
+    // 6 convolutions, each a folded kernel and bias (the stride-2 block has a projection), plus the dense kernel and bias.
     expect(tf.memory().numTensors - before).toBe(2 * 6 + 2);
     expect(fused.isDisposed).toBe(false);
     fused.dispose();
@@ -48,9 +48,14 @@ describe("FusedModel lifecycle", () => {
     fused.dispose(); // a second call does nothing
     expect(tf.memory().numTensors).toBe(before);
     // A warm-up run leaves nothing but the same weights behind.
-    const warm = fuse(model, { warmUp: true });
+    const warm = fuse(model, { warmUp: true, kernels: "tfjs" });
     expect(tf.memory().numTensors - before).toBe(2 * 6 + 2);
     warm.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    // resnet-blocks' kernel keeps each convolution's kernel and bias in one packed tensor.
+    const own = fuse(model, { warmUp: true, kernels: "resnet-blocks" });
+    expect(tf.memory().numTensors - before).toBe(6 + 2);
+    own.dispose();
     expect(tf.memory().numTensors).toBe(before);
     // The model itself is untouched.
     tf.tidy(() => {
