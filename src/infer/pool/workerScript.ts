@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import { Worker, type WorkerOptions } from "node:worker_threads";
 
 /**
  * URL of the worker script: `poolWorker.js` beside this module in the built package (a
@@ -38,7 +38,7 @@ export function workerExecArgv(parent: readonly string[] = process.execArgv): st
 /** Starts a worker on `script`; a `.ts` script runs through tsx (a dev dependency), registered in the worker first. */
 export function startWorkerThread(script: URL): Worker {
   const execArgv = workerExecArgv();
-  if (!script.pathname.endsWith(".ts")) return new Worker(script, { execArgv });
+  if (!script.pathname.endsWith(".ts")) return newWorker(script, { execArgv });
   const tsxApi = tsxApiUrl(script);
   // `--import tsx` in a worker's execArgv does not reach the worker's entry module in Node 20, so
   // the worker registers tsx's loader itself and then imports the script.
@@ -46,7 +46,31 @@ export function startWorkerThread(script: URL): Worker {
     `import(${JSON.stringify(tsxApi)})` +
     `.then((api) => api.register())` +
     `.then(() => import(${JSON.stringify(script.href)}));`;
-  return new Worker(bootstrap, { eval: true, execArgv });
+  return newWorker(bootstrap, { eval: true, execArgv });
+}
+
+/**
+ * `new Worker`, retried without the flags Node refuses in a worker's execArgv (V8 options such
+ * as `--experimental-wasm-relaxed-simd`, which the parent may run with): V8 options apply
+ * to the whole process, so the worker has them anyway. Node names the refused flags in its
+ * error; there is no list to check against beforehand.
+ */
+function newWorker(target: URL | string, options: WorkerOptions & { execArgv: string[] }): Worker {
+  try {
+    return new Worker(target, options);
+  } catch (error) {
+    const refused = refusedExecArgv(error);
+    if (!refused) throw error;
+    const execArgv = options.execArgv.filter((arg) => !refused.has(arg) && !refused.has(arg.split("=")[0]!));
+    return new Worker(target, { ...options, execArgv });
+  }
+}
+
+/** The flags of an `ERR_WORKER_INVALID_EXEC_ARGV` error ("... invalid execArgv flags: --a, --b"), else null. */
+function refusedExecArgv(error: unknown): Set<string> | null {
+  if ((error as { code?: unknown }).code !== "ERR_WORKER_INVALID_EXEC_ARGV") return null;
+  const list = String((error as Error).message).split(": ").pop() ?? "";
+  return new Set(list.split(",").map((flag) => flag.trim()).filter(Boolean));
 }
 
 /** URL of the ES module of `tsx/esm/api`, as installed for `from` (its CommonJS twin cannot register the loader). */
