@@ -124,12 +124,15 @@ async function prepare(options: ResNetBuildOptions, prefix: string): Promise<Omi
   };
 }
 
+/** Node 20 has WebAssembly relaxed SIMD behind a flag; Node 22 and later have it on. */
+const RELAXED_SIMD_FLAG = Number(process.versions.node.split(".")[0]) < 22 ? ["--experimental-wasm-relaxed-simd"] : [];
+
 /** Runs one row in a child process; its console output goes to stderr, so stdout holds only the table. */
 function runChild(job: ChildJob): Promise<ChildReport> {
   return new Promise((resolve) => {
     const child = fork(join(ROOT, "bench/lib/peerChild.ts"), [JSON.stringify(job)], {
       cwd: ROOT,
-      execArgv: ["--import", "tsx"],
+      execArgv: ["--import", "tsx", ...RELAXED_SIMD_FLAG],
       stdio: ["ignore", 2, 2, "ipc"],
     });
     let report: ChildReport | undefined;
@@ -235,6 +238,9 @@ async function header(flags: InferenceBenchFlags): Promise<string> {
 }
 
 const FOOTNOTES = `
+- every row runs in Node with WebAssembly relaxed SIMD on (Node 20: --experimental-wasm-relaxed-simd; the
+  default from Node 22). Only resnet-blocks' convolution kernel uses it (fuse-rb and the pool's workers);
+  the WASM binaries of tfjs and onnxruntime-web are the same with or without it.
 - batch 1 ms: median latency of one image; batch 8 img/s: 8 / median time of a batch of 8.
 - threads: what the row asks for; in parentheses the cores the process kept busy, i.e. its CPU time (all
   threads) over wall time during the timed calls, at batch 1 / batch 8 (idle threads that spin count too).

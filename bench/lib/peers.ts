@@ -13,6 +13,7 @@ import type { ResNetBuildOptions } from "../../src/models/resnet.js";
 export const PEER_IDS = [
   "tfjs",
   "fuse",
+  "fuse-rb",
   "tfjs-2t",
   "fuse-2t",
   "pool",
@@ -28,10 +29,11 @@ export type PeerId = (typeof PEER_IDS)[number];
 /** What the table says about each row: its label, the threads it asks for, and its ort-web match. */
 export const PEER_INFO: Readonly<Record<PeerId, { label: string; threads: number; ortWeb: PeerId }>> = {
   tfjs: { label: "tfjs-layers predict (wasm)", threads: 1, ortWeb: "ort-web-1t" },
-  fuse: { label: "fuse (wasm)", threads: 1, ortWeb: "ort-web-1t" },
+  fuse: { label: "fuse, tfjs kernels (wasm)", threads: 1, ortWeb: "ort-web-1t" },
+  "fuse-rb": { label: "fuse, resnet-blocks kernel (wasm, relaxed SIMD)", threads: 1, ortWeb: "ort-web-1t" },
   "tfjs-2t": { label: "tfjs-layers predict (wasm, startWasmWithThreads)", threads: 2, ortWeb: "ort-web-2t" },
-  "fuse-2t": { label: "fuse (wasm, startWasmWithThreads)", threads: 2, ortWeb: "ort-web-2t" },
-  pool: { label: "createPool, 2 workers x 1 thread", threads: 2, ortWeb: "ort-web-2t" },
+  "fuse-2t": { label: "fuse, tfjs kernels (wasm, startWasmWithThreads)", threads: 2, ortWeb: "ort-web-2t" },
+  pool: { label: "createPool, 2 workers x 1 thread (resnet-blocks kernel)", threads: 2, ortWeb: "ort-web-2t" },
   "ort-web-1t": { label: "onnxruntime-web (wasm)", threads: 1, ortWeb: "ort-web-1t" },
   "ort-web-2t": { label: "onnxruntime-web (wasm)", threads: 2, ortWeb: "ort-web-2t" },
   "ort-node-1t": { label: "onnxruntime-node (cpu)", threads: 1, ortWeb: "ort-web-1t" },
@@ -81,6 +83,7 @@ export async function startPeer(job: PeerJob, images: Float32Array, batches: rea
   switch (job.peer) {
     case "tfjs":
     case "fuse":
+    case "fuse-rb":
     case "tfjs-2t":
     case "fuse-2t":
       return startTfjs(job, nhwc, batches, [h, w, c]);
@@ -112,10 +115,10 @@ async function importOptional<T>(specifier: string, exportName: string, owner: s
 type Shape3 = [number, number, number];
 
 async function startTfjs(job: PeerJob, nhwc: (batch: number) => Float32Array, batches: readonly number[], [h, w, c]: Shape3): Promise<RunningPeer> {
-  const fused = job.peer === "fuse" || job.peer === "fuse-2t";
+  const fused = job.peer === "fuse" || job.peer === "fuse-rb" || job.peer === "fuse-2t";
   const threaded = job.peer === "tfjs-2t" || job.peer === "fuse-2t";
   // Resolve the optional modules first, so that a missing one costs no model build.
-  type Fuse = (model: unknown) => { predict(x: unknown): unknown; dispose(): void };
+  type Fuse = (model: unknown, options: { kernels: string }) => { predict(x: unknown): unknown; dispose(): void };
   type StartThreads = (options: { threads: number }) => Promise<{ threads: number; dispose(): Promise<void> }>;
   const fuse = fused ? await importOptional<Fuse>("../../src/infer/fuse/index.js", "fuse", "src/infer/fuse (H4)") : undefined;
   const startThreads = threaded
@@ -137,7 +140,7 @@ async function startTfjs(job: PeerJob, nhwc: (batch: number) => Float32Array, ba
   const { loadSafetensors } = await import("../../src/weights/index.js");
   const model = resnet(job.model);
   loadSafetensors(model, readFileSync(job.weightsPath));
-  const fusedModel = fuse?.(model);
+  const fusedModel = fuse?.(model, { kernels: job.peer === "fuse-rb" ? "resnet-blocks" : "tfjs" });
   const inputs = new Map(batches.map((batch) => [batch, tf.tensor4d(nhwc(batch), [batch, h, w, c])]));
   return {
     threadsReported: threads?.threads,
