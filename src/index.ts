@@ -40,5 +40,5 @@ export { basicBlock, bottleneckBlock, plainBlock, type BlockOptions, type PlainB
 export { ZeroPadShortcut, registerZeroPadShortcut, type ZeroPadShortcutArgs } from "./layers/zeroPadShortcut.js";
 export { countModel } from "./inspect/countModel.js";
 export * from "./backend/index.js";
-export { fuse, type FuseOptions, type FusedModel, type FusedStep, type FusedStepKind } from "./infer/fuse/index.js";
+export { fuse, type ConvKernels, type FuseOptions, type FusedModel, type FusedStep, type FusedStepKind } from "./infer/fuse/index.js";
 export * from "./count/index.js";

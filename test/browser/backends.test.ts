@@ -1,7 +1,8 @@
 /**
  * useBackend in a real Chromium, on cpu, wasm (threaded), webgl and webgpu (the last two on
  * SwiftShader, Chromium's software GPU): picks what it should, gives the logits of Node's
- * cpu backend, and leaks no tensors. Needs `npx tsup` first; see docs/backends.md.
+ * cpu backend, and leaks no tensors; `fuse(model)` on wasm (resnet-blocks' kernel) and webgl
+ * likewise. Needs `npx tsup` first; see docs/backends.md.
  */
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
@@ -173,6 +174,31 @@ describe.each(["cpu", "wasm", "webgl", "webgpu"] as const)("%s in Chromium", (na
         expect(run.tensorsAfter, `tensors after each of ${calls} calls`).toEqual(run.tensorsAfter.map(() => run.tensorsBefore));
       }
       expect(await page.evaluate(() => window.harness.numTensors()), "tensors once the models are disposed").toBe(baseline);
+    } finally {
+      await page.close();
+    }
+  }, 900_000);
+});
+
+describe("fuse(model) in Chromium", () => {
+  it("runs resnet-blocks' relaxed-SIMD kernel on single-threaded wasm, tfjs's on webgl, and both match Node's cpu logits", async () => {
+    // Not cross-origin isolated: tfjs-backend-wasm runs one thread, whose memory the kernel can share.
+    const page = await openPage("plain");
+    try {
+      expect(expectStarted(await start(page, "wasm"))).toMatchObject({ name: "wasm", threads: 1 });
+      for (const [depth, size] of [[18, 64], [50, 224]] as const) {
+        const run = await page.evaluate(([d, s]) => window.harness.runFused(d, 2, s), [depth, size] as const);
+        expect(run.kernels).toBe("resnet-blocks");
+        const error = relativeError(run.logits, (await references).get(`${depth}@${size}`)!.logits);
+        console.info(`fuse on wasm ResNet-${depth}@${size}: relative logit error ${error.toExponential(2)}`);
+        expect(error).toBeLessThan(TOLERANCE);
+        expect(run.tensorsLeft).toBe(0);
+      }
+      expect(expectStarted(await start(page, "webgl")).name).toBe("webgl");
+      const run = await page.evaluate(() => window.harness.runFused(18, 2, 64));
+      expect(run.kernels).toBe("tfjs");
+      expect(relativeError(run.logits, (await references).get("18@64")!.logits)).toBeLessThan(TOLERANCE);
+      expect(run.tensorsLeft).toBe(0);
     } finally {
       await page.close();
     }

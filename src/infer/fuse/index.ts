@@ -11,4 +11,5 @@
  * @module
  */
 export { fuse, type FuseOptions, type FusedModel } from "./fuse.js";
+export type { ConvKernels } from "./plan.js";
 export type { FusedStep, FusedStepKind } from "./steps.js";

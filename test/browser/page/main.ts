@@ -6,7 +6,7 @@ import "resnet-blocks/backends/webgl";
 import "resnet-blocks/backends/wasm";
 import "resnet-blocks/backends/cpu";
 import * as tf from "@tensorflow/tfjs-core";
-import { resnet, useBackend, type BackendPreference, type BackendReport, type UseBackendOptions } from "resnet-blocks";
+import { fuse, resnet, useBackend, type BackendPreference, type BackendReport, type UseBackendOptions } from "resnet-blocks";
 import wasmPlain from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url";
 import wasmSimd from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url";
 import wasmThreadedSimd from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url";
@@ -64,6 +64,20 @@ const harness = {
     x.dispose();
     model.dispose();
     return { logits, weights, buildMs, callMs, tensorsBefore, tensorsAfter, backend: tf.getBackend() };
+  },
+  /** Builds a seeded ResNet, runs `fuse(model)` (default options) once on the fixed batch, disposes everything. */
+  async runFused(depth: 18 | 50, batch = BATCH, size = SIZE): Promise<{ logits: number[]; kernels: string; tensorsLeft: number }> {
+    const before = tf.memory().numTensors;
+    const model = resnet({ ...modelOptions(depth), inputShape: [size, size, 3] });
+    const fused = fuse(model);
+    const x = tf.tensor4d(inputValues(batch, size), [batch, size, size, 3]);
+    const y = fused.predict(x);
+    const logits = Array.from(await y.data());
+    const kernels = fused.kernels;
+    tf.dispose([x, y]);
+    fused.dispose();
+    model.dispose();
+    return { logits, kernels, tensorsLeft: tf.memory().numTensors - before };
   },
   numTensors(): number {
     return tf.memory().numTensors;

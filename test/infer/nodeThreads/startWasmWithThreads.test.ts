@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWasmWithThreads, type WasmThreads } from "../../../src/infer/nodeThreads/index.js";
 import { TEMP_FOLDER_PREFIX } from "../../../src/infer/nodeThreads/pthreadScripts.js";
 import { resnet } from "../../../src/models/resnet.js";
+import { fuse } from "../../../src/infer/fuse/index.js";
 import { expectNoLeak, perturbWeights, useTestBackend } from "../../helpers/tf.js";
 
 const THREADS = 2;
@@ -177,6 +178,15 @@ describe("startWasmWithThreads in Node", () => {
     await expect(startWasmWithThreads({ threads: 1 })).rejects.toThrow(/already runs with 2 threads: await dispose\(\)/);
     expect(tf.backend()).toBeInstanceOf(BackendWasm);
     expect(getThreadsCount()).toBe(THREADS);
+  });
+
+  it("fuse keeps tfjs's multi-threaded convolutions here: 'auto' picks them, 'resnet-blocks' says why not", () => {
+    const model = resnet(modelOptions) as tfl.LayersModel;
+    const fused = fuse(model);
+    expect(fused.kernels).toBe("tfjs");
+    fused.dispose();
+    expect(() => fuse(model, { kernels: "resnet-blocks" })).toThrow(/the WASM backend runs threads/);
+    model.dispose();
   });
 
   it("dispose terminates the workers and puts tfjs back: own 'wasm' factory, previous backend, listeners", async () => {
