@@ -31,6 +31,7 @@ export function hasRelaxedSimd(): boolean {
 /** The parts of the WASM backend the kernel uses beyond its public type. */
 interface WasmModuleInternals {
   asm?: { memory?: unknown };
+  HEAPU8?: Uint8Array;
 }
 
 /**
@@ -38,11 +39,12 @@ interface WasmModuleInternals {
  * SharedArrayBuffer, which the kernel (single-threaded) does not import.
  */
 export function backendMemory(backend: BackendWasm): WebAssembly.Memory | string {
-  const memory = (backend.wasm as unknown as WasmModuleInternals).asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) return "this tfjs-backend-wasm build does not expose its memory";
-  if (typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer) {
+  const module = backend.wasm as unknown as WasmModuleInternals;
+  if (typeof SharedArrayBuffer !== "undefined" && module.HEAPU8?.buffer instanceof SharedArrayBuffer) {
     return "the WASM backend runs threads (its own multi-threaded convolutions are used)";
   }
+  const memory = module.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) return "this tfjs-backend-wasm build does not expose its memory";
   return memory;
 }
 
