@@ -12,7 +12,10 @@
  * @module
  */
 
-/** Output pixels per tile: 4 rows x 8 channels = 8 accumulators of 4 lanes (fits x64's 16 vector registers with the FMA operands). */
+/**
+ * Output pixels per tile: 4 rows x 8 channels = 8 accumulators of 4 lanes (fits x64's 16
+ * vector registers with the FMA operands). The gather's 4x4 transpose assumes 4.
+ */
 export const TILE_ROWS = 4;
 /** Output channels per weight panel. */
 export const PANEL_WIDTH = 8;
@@ -67,6 +70,79 @@ function tileFunction(): string {
       ${store}))`;
 }
 
+/** Byte indices of `i8x16.shuffle` picking the given 32-bit lanes of two vectors (0-3: first, 4-7: second). */
+const lanes = (...picks: number[]) => picks.flatMap((lane) => [0, 1, 2, 3].map((byte) => lane * 4 + byte)).join(" ");
+
+/**
+ * `$gatherTile`: writes one tile's packed block `[depth][TILE_ROWS]` at `dst`. Tap by tap (ky,
+ * kx); where all four pixels' windows are inside the image and the channels come in fours,
+ * four channels of the four pixels are loaded as four vectors and transposed in registers;
+ * elsewhere (image borders, the last tile, the 3-channel stem) value by value, with zeros
+ * outside the image.
+ */
+function gatherFunction(): string {
+  const perRow = (text: (r: number) => string) => rows.map(text).join("\n      ");
+  return `
+  (func $gatherTile (param $x i32) (param $height i32) (param $width i32) (param $channels i32) (param $dst i32)
+      (param $first i32) (param $end i32) (param $outPlane i32) (param $outWidth i32)
+      (param $kernelH i32) (param $kernelW i32) (param $strideH i32) (param $strideW i32) (param $padTop i32) (param $padLeft i32)
+    ${rows.map((r) => `(local $image${r} i32) (local $top${r} i32) (local $left${r} i32) (local $live${r} i32) (local $src${r} i32) (local $ok${r} i32)`).join("\n    ")}
+    (local $pixel i32) (local $ky i32) (local $kx i32) (local $iy i32) (local $ix i32) (local $c i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    ;; Each pixel's image and the top-left corner of its window (may be negative: padding).
+    ${perRow(
+      (r) => `(local.set $pixel (i32.add (local.get $first) (i32.const ${r})))
+      (local.set $live${r} (i32.lt_u (local.get $pixel) (local.get $end)))
+      (local.set $image${r} (i32.div_u (local.get $pixel) (local.get $outPlane)))
+      (local.set $pixel (i32.rem_u (local.get $pixel) (local.get $outPlane)))
+      (local.set $top${r} (i32.sub (i32.mul (i32.div_u (local.get $pixel) (local.get $outWidth)) (local.get $strideH)) (local.get $padTop)))
+      (local.set $left${r} (i32.sub (i32.mul (i32.rem_u (local.get $pixel) (local.get $outWidth)) (local.get $strideW)) (local.get $padLeft)))`,
+    )}
+    (local.set $ky (i32.const 0))
+    (loop $taps
+      (local.set $kx (i32.const 0))
+      (loop $tapsX
+        ${perRow(
+          (r) => `(local.set $iy (i32.add (local.get $top${r}) (local.get $ky)))
+        (local.set $ix (i32.add (local.get $left${r}) (local.get $kx)))
+        (local.set $ok${r} (i32.and (local.get $live${r}) (i32.and (i32.lt_u (local.get $iy) (local.get $height)) (i32.lt_u (local.get $ix) (local.get $width)))))
+        (local.set $src${r} (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $image${r}) (local.get $height)) (local.get $iy)) (local.get $width)) (local.get $ix)) (local.get $channels)) (i32.const 2))))`,
+        )}
+        (if (i32.and (i32.and (i32.and (local.get $ok0) (local.get $ok1)) (i32.and (local.get $ok2) (local.get $ok3)))
+                     (i32.eqz (i32.and (local.get $channels) (i32.const 3))))
+          (then
+            (local.set $c (i32.shr_u (local.get $channels) (i32.const 2)))
+            (loop $fours
+              ${perRow((r) => `(local.set $v${r} (v128.load (local.get $src${r})))
+              (local.set $src${r} (i32.add (local.get $src${r}) (i32.const 16)))`)}
+              (local.set $t0 (i8x16.shuffle ${lanes(0, 4, 1, 5)} (local.get $v0) (local.get $v1)))
+              (local.set $t1 (i8x16.shuffle ${lanes(0, 4, 1, 5)} (local.get $v2) (local.get $v3)))
+              (local.set $t2 (i8x16.shuffle ${lanes(2, 6, 3, 7)} (local.get $v0) (local.get $v1)))
+              (local.set $t3 (i8x16.shuffle ${lanes(2, 6, 3, 7)} (local.get $v2) (local.get $v3)))
+              (v128.store (local.get $dst) (i8x16.shuffle ${lanes(0, 1, 4, 5)} (local.get $t0) (local.get $t1)))
+              (v128.store offset=16 (local.get $dst) (i8x16.shuffle ${lanes(2, 3, 6, 7)} (local.get $t0) (local.get $t1)))
+              (v128.store offset=32 (local.get $dst) (i8x16.shuffle ${lanes(0, 1, 4, 5)} (local.get $t2) (local.get $t3)))
+              (v128.store offset=48 (local.get $dst) (i8x16.shuffle ${lanes(2, 3, 6, 7)} (local.get $t2) (local.get $t3)))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+              (local.set $c (i32.sub (local.get $c) (i32.const 1)))
+              (br_if $fours (local.get $c))))
+          (else
+            (local.set $c (local.get $channels))
+            (loop $ones
+              ${perRow(
+                (r) => `(f32.store offset=${r * 4} (local.get $dst)
+                (if (result f32) (local.get $ok${r}) (then (f32.load (local.get $src${r}))) (else (f32.const 0))))
+              (local.set $src${r} (i32.add (local.get $src${r}) (i32.const 4)))`,
+              )}
+              (local.set $dst (i32.add (local.get $dst) (i32.const ${TILE_ROWS * 4})))
+              (local.set $c (i32.sub (local.get $c) (i32.const 1)))
+              (br_if $ones (local.get $c)))))
+        (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+        (br_if $tapsX (i32.lt_u (local.get $kx) (local.get $kernelW))))
+      (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+      (br_if $taps (i32.lt_u (local.get $ky) (local.get $kernelH)))))`;
+}
+
 /**
  * `conv`: the exported entry. Pointers are byte offsets into the imported memory; `residual`
  * is 0 for none; `scratch` holds `blockTiles * TILE_ROWS * kernelH * kernelW * channels`
@@ -84,9 +160,7 @@ function convFunction(): string {
       (param $padTop i32) (param $padLeft i32) (param $scratch i32) (param $blockTiles i32) (param $relu i32)
     (local $pixels i32) (local $depth i32) (local $panelBytes i32) (local $rowBytes i32) (local $outPlane i32) (local $tileBytes i32)
     (local $blockFirst i32) (local $blockEnd i32) (local $first i32) (local $rows i32) (local $packed i32)
-    (local $r i32) (local $pixel i32) (local $image i32) (local $oy i32) (local $ox i32)
-    (local $ky i32) (local $kx i32) (local $iy i32) (local $ix i32) (local $src i32) (local $dst i32) (local $c i32)
-    (local $panel i32) (local $offset i32)
+    (local $dst i32) (local $panel i32) (local $offset i32)
     (local.set $outPlane (i32.mul (local.get $outHeight) (local.get $outWidth)))
     (local.set $pixels (i32.mul (local.get $batch) (local.get $outPlane)))
     (local.set $depth (i32.mul (i32.mul (local.get $kernelH) (local.get $kernelW)) (local.get $channels)))
@@ -97,51 +171,14 @@ function convFunction(): string {
       (br_if $blocksDone (i32.ge_u (local.get $blockFirst) (local.get $pixels)))
       (local.set $blockEnd (i32.add (local.get $blockFirst) (i32.mul (local.get $blockTiles) (i32.const ${TILE_ROWS}))))
       (if (i32.gt_u (local.get $blockEnd) (local.get $pixels)) (then (local.set $blockEnd (local.get $pixels))))
-      ;; Gather: packed[k * TILE_ROWS + r] = receptive field of pixel first + r at depth k (0 outside).
+      ;; Gather the block's tiles: packed[k * TILE_ROWS + r] = input at depth k of pixel first + r.
       (local.set $first (local.get $blockFirst))
       (local.set $dst (local.get $scratch))
       (loop $gatherTiles
-        (local.set $r (i32.const 0))
-        (loop $gatherRows
-          (local.set $pixel (i32.add (local.get $first) (local.get $r)))
-          (local.set $image (i32.div_u (local.get $pixel) (local.get $outPlane)))
-          (local.set $oy (i32.rem_u (local.get $pixel) (local.get $outPlane)))
-          (local.set $ox (i32.rem_u (local.get $oy) (local.get $outWidth)))
-          (local.set $oy (i32.div_u (local.get $oy) (local.get $outWidth)))
-          (local.set $ky (i32.const 0))
-          (loop $gatherKy
-            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $strideH)) (local.get $ky)) (local.get $padTop)))
-            (local.set $kx (i32.const 0))
-            (loop $gatherKx
-              (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox) (local.get $strideW)) (local.get $kx)) (local.get $padLeft)))
-              (local.set $c (local.get $channels))
-              (if (i32.and (i32.lt_u (local.get $pixel) (local.get $blockEnd))
-                           (i32.and (i32.lt_u (local.get $iy) (local.get $height)) (i32.lt_u (local.get $ix) (local.get $width))))
-                (then
-                  (local.set $src (i32.add (local.get $x) (i32.shl
-                    (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $image) (local.get $height)) (local.get $iy)) (local.get $width)) (local.get $ix))
-                             (local.get $channels)) (i32.const 2))))
-                  (loop $copy
-                    (f32.store (local.get $dst) (f32.load (local.get $src)))
-                    (local.set $src (i32.add (local.get $src) (i32.const 4)))
-                    (local.set $dst (i32.add (local.get $dst) (i32.const ${TILE_ROWS * 4})))
-                    (local.set $c (i32.sub (local.get $c) (i32.const 1)))
-                    (br_if $copy (local.get $c))))
-                (else
-                  (loop $zero
-                    (f32.store (local.get $dst) (f32.const 0))
-                    (local.set $dst (i32.add (local.get $dst) (i32.const ${TILE_ROWS * 4})))
-                    (local.set $c (i32.sub (local.get $c) (i32.const 1)))
-                    (br_if $zero (local.get $c)))))
-              (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
-              (br_if $gatherKx (i32.lt_u (local.get $kx) (local.get $kernelW))))
-            (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
-            (br_if $gatherKy (i32.lt_u (local.get $ky) (local.get $kernelH))))
-          ;; Next row: back to the tile's depth 0, one lane over.
-          (local.set $dst (i32.add (i32.sub (local.get $dst) (local.get $tileBytes)) (i32.const 4)))
-          (local.set $r (i32.add (local.get $r) (i32.const 1)))
-          (br_if $gatherRows (i32.lt_u (local.get $r) (i32.const ${TILE_ROWS}))))
-        (local.set $dst (i32.add (local.get $dst) (i32.sub (local.get $tileBytes) (i32.const ${TILE_ROWS * 4}))))
+        (call $gatherTile (local.get $x) (local.get $height) (local.get $width) (local.get $channels) (local.get $dst)
+          (local.get $first) (local.get $blockEnd) (local.get $outPlane) (local.get $outWidth)
+          (local.get $kernelH) (local.get $kernelW) (local.get $strideH) (local.get $strideW) (local.get $padTop) (local.get $padLeft))
+        (local.set $dst (i32.add (local.get $dst) (local.get $tileBytes)))
         (local.set $first (i32.add (local.get $first) (i32.const ${TILE_ROWS})))
         (br_if $gatherTiles (i32.lt_u (local.get $first) (local.get $blockEnd))))
       ;; Apply every weight panel to every gathered tile.
@@ -173,6 +210,6 @@ function convFunction(): string {
  */
 export function convKernelText(): string {
   return `(module
-  (import "env" "memory" (memory 1))${tileFunction()}${convFunction()})
+  (import "env" "memory" (memory 1))${tileFunction()}${gatherFunction()}${convFunction()})
 `;
 }
