@@ -62,8 +62,7 @@ export interface FusedModel {
  * each batch norm folded into its convolution's weights and bias
  * (w' = w·γ/√(var+ε), b' = (b − mean)·γ/√(var+ε) + β, computed in double precision), the
  * explicit zero padding taken into the convolution's (or max pool's) padding, the ReLU done by
- * the convolution kernel (`tf.fused.conv2d` with bias and activation), the residual add and
- * its ReLU as two ops, the classifier as one `tf.fused.matMul`; intermediate tensors are freed
+ * the convolution kernel, the classifier as one `tf.fused.matMul`; intermediate tensors are freed
  * as soon as their last reader has run. The weights are prepared once, here, on the current
  * backend (set it first); later changes to the model's weights do not reach the fused copy.
  *
@@ -78,9 +77,15 @@ export interface FusedModel {
  * arithmetic: the tests hold the largest difference below 3e-5 of the output's largest
  * magnitude (1e-6 to 5e-6 is typical) for ResNet-18 and -50, plain-34, option-A and -C shortcuts,
  * all presets, with randomised weights and batch-norm statistics, on the cpu and wasm
- * backends. On WASM (one thread) ResNet-50 runs about 1.2x faster than `model.predict`
- * (`bench/fuse-smoke.ts`): the convolutions themselves, the same XNNPACK kernels either way,
- * are most of the time, and folding removes the rest.
+ * backends.
+ *
+ * The convolution kernel (see {@link FuseOptions.kernels}): on the single-threaded `wasm`
+ * backend in an engine with WebAssembly relaxed SIMD, resnet-blocks' own (an implicit GEMM
+ * with fused multiply-adds that also adds the residual and applies the ReLU before storing);
+ * ResNet-50 then runs 1.7 to 2.1x faster than `model.predict` on one thread (`npm run bench`).
+ * Elsewhere `tf.fused.conv2d` with bias and activation, the residual add and its ReLU as two
+ * ops: 1.06 to 1.2x, the convolutions (the same XNNPACK kernels either way) being most of the
+ * time.
  *
  * @example
  * ```ts
