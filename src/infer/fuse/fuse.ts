@@ -21,8 +21,8 @@ export interface FuseOptions {
   warmUp?: boolean;
   /**
    * Whose convolution kernels run. `"auto"` (default): resnet-blocks' own WASM kernel (an
-   * implicit GEMM with fused multiply-add, 1.4-1.9x faster than tfjs-backend-wasm's XNNPACK
-   * convolution on one thread) where it can run, that is on the single-threaded `wasm`
+   * implicit GEMM with fused multiply-add, 1.3-1.9x faster than tfjs-backend-wasm's XNNPACK
+   * convolutions on one thread, layer by layer) where it can run, that is on the single-threaded `wasm`
    * backend in a runtime with WebAssembly relaxed SIMD (Chrome/Edge 114+, Node 22+, Node 20
    * with `--experimental-wasm-relaxed-simd`); tfjs's everywhere else. `"tfjs"`: always tfjs's
    * `tf.fused.conv2d`. `"resnet-blocks"`: always resnet-blocks' kernel; throws, saying why,
@@ -82,7 +82,7 @@ export interface FusedModel {
  * The convolution kernel (see {@link FuseOptions.kernels}): on the single-threaded `wasm`
  * backend in an engine with WebAssembly relaxed SIMD, resnet-blocks' own (an implicit GEMM
  * with fused multiply-adds that also adds the residual and applies the ReLU before storing);
- * ResNet-50 then runs 1.7 to 2.1x faster than `model.predict` on one thread (`npm run bench`).
+ * ResNet-50 then runs 1.7 to 2.7x faster than `model.predict` on one thread (`npm run bench`).
  * Elsewhere `tf.fused.conv2d` with bias and activation, the residual add and its ReLU as two
  * ops: 1.06 to 1.2x, the convolutions (the same XNNPACK kernels either way) being most of the
  * time.
