@@ -8,7 +8,8 @@
  * each is reported apart: on WASM it packs every convolution's weights for XNNPACK.
  * The figures of record come from bench/inference.ts.
  *
- * Run: `npx tsx bench/fuse-smoke.ts [runs] [depth]` (default 10 runs, ResNet-50).
+ * Run: `npm run bench:fuse -- [runs] [depth]` (default 10 runs, ResNet-50; with relaxed SIMD on,
+ * so that the row of resnet-blocks' kernel is measured).
  */
 import "@tensorflow/tfjs-backend-wasm";
 import * as tf from "@tensorflow/tfjs-core";
