@@ -7,6 +7,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { Reference } from "./reference.js";
 
+export { relativeError } from "../helpers/relativeError.js";
+
 /**
  * Computes references in a child Node process (`node --import tsx referenceMain.ts`), keyed
  * `"<depth>@<size>"`, so that the work overlaps with the browser's.
@@ -25,17 +27,3 @@ export async function nodeReferencesInChild(runs: readonly (readonly [18 | 50, n
   );
 }
 
-/**
- * The largest difference between two logit vectors, relative to the reference's largest
- * magnitude: scale-free, so one tolerance fits nets whose random-weight logits differ in size.
- */
-export function relativeError(actual: ArrayLike<number>, reference: ArrayLike<number>): number {
-  if (actual.length !== reference.length) throw new Error(`lengths differ: ${actual.length} vs ${reference.length}`);
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < reference.length; i++) {
-    scale = Math.max(scale, Math.abs(reference[i]!));
-    diff = Math.max(diff, Math.abs(actual[i]! - reference[i]!));
-  }
-  return diff / scale;
-}

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { expect } from "vitest";
+export { relativeError } from "../helpers/relativeError.js";
 
 /** Path of a committed fixture. */
 export function fixture(name: string): string {
@@ -66,14 +67,3 @@ export function zeroWeights(model: tfl.LayersModel): void {
   });
 }
 
-/** max |a - b| / max |b|: the relative error of `a` against the reference `b`. */
-export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWasmWithThreads, type WasmThreads } from "../../../src/infer/nodeThreads/index.js";
 import { TEMP_FOLDER_PREFIX } from "../../../src/infer/nodeThreads/pthreadScripts.js";
 import { resnet } from "../../../src/models/resnet.js";
+import { relativeError } from "../../helpers/relativeError.js";
 import { fuse } from "../../../src/infer/fuse/index.js";
 import { expectNoLeak, perturbWeights, useTestBackend } from "../../helpers/tf.js";
 
@@ -46,17 +47,6 @@ function randomArrays(shape: number[], std: number, seed: number): Arrays {
   const result = arrays(t);
   t.dispose();
   return result;
-}
-
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return diff / scale;
 }
 
 /** A fused 3x3 convolution (bias, relu) and ResNet-18 at 64x64 with the given weights, on the active backend. */

@@ -4,6 +4,7 @@ import type * as tfl from "@tensorflow/tfjs-layers";
 import { expect } from "vitest";
 import { resnet, type ResNetBuildOptions } from "../../../src/models/resnet.js";
 import { saveSafetensors } from "../../../src/weights/index.js";
+import { relativeError } from "../../helpers/relativeError.js";
 import { perturbWeights } from "../../helpers/tf.js";
 
 /** A small net for the pool's tests: ResNet-18 at 64x64, 10 logits (linear, so differences are not squashed by a softmax). */
@@ -45,15 +46,8 @@ export function predictHere(model: tfl.LayersModel, input: Float32Array): Float3
 
 /** Largest |a - b| over the largest |b|. */
 export function relativeDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  expect(scale).toBeGreaterThan(0);
-  return diff / scale;
+  expect(b.reduce((scale, value) => Math.max(scale, Math.abs(value)), 0)).toBeGreaterThan(0);
+  return relativeError(a, b);
 }
 
 /** Threads of this process (Linux), worker threads included. */
