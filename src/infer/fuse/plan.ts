@@ -17,6 +17,7 @@ import {
   subsample,
   SUPPORTED_ACTIVATIONS,
   unaryStep,
+  type FastConvStepArgs,
   type FusableActivation,
   type OpPadding,
   type SpatialPadding,
@@ -75,10 +76,7 @@ export type ConvKernels = "tfjs" | "resnet-blocks";
 
 interface ResidualCandidate {
   step: Step;
-  weights: tf.Tensor1D;
-  filterShape: [number, number, number, number];
-  strides: [number, number];
-  pad: OpPadding;
+  args: FastConvStepArgs;
 }
 
 /** Compiles `model` into a {@link Plan}; throws a TypeError naming the first layer it cannot handle. */
@@ -224,10 +222,11 @@ class Compiler {
     if (fastKernel) {
       const packed = packConvWeights(Float32Array.from(kernel), filterShape[3], bias ? Float32Array.from(bias) : null);
       const weights = this.keep(tf.tensor1d(packed));
-      const step = fastConvStep({ layers, input: x.slot, residual: null, output: slot, weights, filterShape, strides, pad, relu: activation === "relu" });
+      const args: FastConvStepArgs = { layers, input: x.slot, residual: null, output: slot, weights, filterShape, strides, pad, relu: activation === "relu" };
+      const step = fastConvStep(args);
       this.steps.push(step);
       const soleReader = (this.graph.consumers.get(out.id) ?? []).length === 1;
-      if (activation === "linear" && soleReader) this.residualCandidates.set(slot, { step, weights, filterShape, strides, pad });
+      if (activation === "linear" && soleReader) this.residualCandidates.set(slot, { step, args });
     } else {
       const filter = this.keep(tf.tensor4d(kernel, filterShape));
       const biasTensor = bias ? this.keep(tf.tensor1d(bias)) : null;
@@ -254,13 +253,10 @@ class Compiler {
     const convSlot = inputs[convIndex]!;
     const residual = inputs[1 - convIndex]!;
     if (residual === convSlot) return false;
-    const { step, weights, filterShape, strides, pad } = this.residualCandidates.get(convSlot)!;
+    const { step, args } = this.residualCandidates.get(convSlot)!;
     this.residualCandidates.delete(convSlot);
     this.steps.splice(this.steps.indexOf(step), 1);
-    const merged = fastConvStep({
-      layers: [...step.layers, ...layers], input: step.inputs[0]!, residual, output: slot, weights, filterShape, strides, pad, relu,
-    });
-    this.steps.push(merged);
+    this.steps.push(fastConvStep({ ...args, layers: [...args.layers, ...layers], residual, output: slot, relu }));
     return true;
   }
 

@@ -83,11 +83,8 @@ export function convStep(args: {
   };
 }
 
-/**
- * A convolution on resnet-blocks' WASM kernel: bias, an optional residual input (second
- * input slot) and ReLU applied in the same pass.
- */
-export function fastConvStep(args: {
+/** What {@link fastConvStep} needs: slots, the packed weights and the geometry. */
+export interface FastConvStepArgs {
   layers: string[];
   input: number;
   residual: number | null;
@@ -97,7 +94,13 @@ export function fastConvStep(args: {
   strides: [number, number];
   pad: OpPadding;
   relu: boolean;
-}): Step {
+}
+
+/**
+ * A convolution on resnet-blocks' WASM kernel: bias, an optional residual input (second
+ * input slot) and ReLU applied in the same pass.
+ */
+export function fastConvStep(args: FastConvStepArgs): Step {
   const { weights, filterShape, strides, relu } = args;
   const pad = tfPadding(args.pad);
   const [kernelH, kernelW, , outChannels] = filterShape;
