@@ -7,6 +7,7 @@
  * - {@link cifarResnet}: the CIFAR-10 nets of section 4.2 (depth 6n+2, option-A shortcuts).
  * - Data loaders (CIFAR-10 binary, image folders, the `mnist` package, tensors) and
  *   {@link trainingCurvesSvg} for the paper's Figure-4-style plots.
+ * - Fine-tuning: {@link freezeBackbone} (batch norm frozen in inference mode) and {@link replaceHead}.
  *
  * Importing this entry registers the kernels that tfjs-backend-wasm 4.22 lacks for training
  * (`Conv2DBackpropFilter`) and replaces its two slow ones (`Conv2DBackpropInput`, `Tile`) with
@@ -36,3 +37,4 @@ export * from "./loop/index.js";
 export * from "./cifar/index.js";
 export * from "./data/index.js";
 export * from "./plot/index.js";
+export * from "./finetune/index.js";
