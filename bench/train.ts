@@ -12,6 +12,8 @@
  *   --no-cpu          skip the cpu row
  *   --torch           also time PyTorch live (/usr/bin/python3, torch.set_num_threads(1))
  *   --profile         print the wasm kernels that take the most time in one step
+ *   --no-loop         skip the row of the library's own loop, `train()` (its steps, with the
+ *                     yield to the event loop between them that lets an abort or Ctrl-C in)
  *
  * The ResNet-20 here is built by `resnet20` below from `basicBlock`; the library's own
  * `cifarResnet` (src/train/cifar) is written separately and can replace it once it lands.
@@ -23,6 +25,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { basicBlock, markdownTable } from "resnet-blocks";
 import { registerWasmTrainingKernels } from "../src/train/kernels/index.js";
+import { train } from "../src/train/loop/index.js";
 import { machine, measure, median } from "./lib/measure.js";
 
 /** PyTorch 1.13, one thread, batch 128, from /work/shared/notes/training-baselines.md. */
@@ -34,7 +37,7 @@ const args = new Map(
     return [key, value] as const;
   }),
 );
-const OPTIONS = ["batch", "steps", "warmup", "cpu-batch", "cpu-steps", "no-cpu", "torch", "profile"];
+const OPTIONS = ["batch", "steps", "warmup", "cpu-batch", "cpu-steps", "no-cpu", "torch", "profile", "no-loop"];
 for (const key of args.keys()) {
   if (!OPTIONS.includes(key)) throw new RangeError(`unknown option --${key}; accepted: ${OPTIONS.map((o) => `--${o}`).join(", ")}`);
 }
@@ -88,6 +91,38 @@ async function stepMs(size: number, timed: number, warm: number, profile = false
   tf.dispose([images, labels]);
   model.dispose();
   return { wall: median(wall), cpu: median(cpu.slice(warm)) };
+}
+
+/**
+ * Median wall and CPU ms of one step of `train()` (the library's loop: its step, the checks
+ * and bookkeeping between steps, and the yield to the event loop) on ResNet-20 at `size`.
+ */
+async function loopStepMs(size: number, timed: number, warm: number): Promise<{ wall: number; cpu: number }> {
+  const model = resnet20(1);
+  const n = size * (timed + warm);
+  const x = tf.randomUniform([n, 32, 32, 3], 0, 1, "float32", 2) as tf.Tensor4D;
+  const y = tf.randomUniform([n], 0, 10, "int32", 3) as tf.Tensor1D;
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  let last = { wall: performance.now(), cpu: process.cpuUsage() };
+  await train(model, { x, y }, {
+    epochs: 1,
+    batchSize: size,
+    shuffle: false,
+    seed: 1,
+    progress: false,
+    callbacks: {
+      onBatchEnd: () => {
+        const used = process.cpuUsage(last.cpu);
+        wall.push(performance.now() - last.wall);
+        cpu.push((used.user + used.system) / 1000);
+        last = { wall: performance.now(), cpu: process.cpuUsage() };
+      },
+    },
+  });
+  tf.dispose([x, y]);
+  model.dispose();
+  return { wall: median(wall.slice(warm)), cpu: median(cpu.slice(warm)) };
 }
 
 async function printProfile(step: () => Promise<number | number[]>): Promise<void> {
@@ -154,6 +189,7 @@ registerWasmTrainingKernels();
 row("wasm: missing kernels added, tfjs's Conv2DBackpropInput", batch, await stepMs(batch, steps, warmup));
 registerWasmTrainingKernels({ replaceSlowKernels: true });
 row("wasm: + replaceSlowKernels (Conv2DBackpropInput, Tile)", batch, await stepMs(batch, steps, warmup, args.has("profile")));
+if (!args.has("no-loop")) row("wasm: train() loop, same kernels", batch, await loopStepMs(batch, steps, warmup), "yields to the event loop each step");
 if (!args.has("no-cpu")) {
   await tf.setBackend("cpu");
   row("cpu backend (baseline)", cpuBatch, await stepMs(cpuBatch, cpuSteps, 0), `${cpuSteps} step(s), no warm-up`);

@@ -21,6 +21,7 @@ import { appendEpoch, emptyFigures, encodeRun, progressOf, restoreRun, weightsAr
 import { isDecayed, trainStep, type StepContext } from "./step.js";
 import type { StopInfo, TrainData, TrainHistory, TrainOptions } from "./types.js";
 import type { ModelShape } from "./validate.js";
+import { eventLoopYielder } from "./yieldToEventLoop.js";
 
 /**
  * Trains a classifier with the paper's recipe by default: SGD with momentum 0.9, weight
@@ -102,6 +103,7 @@ async function run(
     output: config.output,
   };
   const batchSize = training.fixedBatchSize ? config.batchSize : null;
+  const yieldToEventLoop = eventLoopYielder();
   let position: RunPosition = {
     epoch: 0,
     step: 0,
@@ -189,6 +191,8 @@ async function run(
       const progress = progressOf(position, config.epochs, training.stepsPerEpoch, imagesThisSession, stepsThisSession, now() - startedAt);
       display?.batch(progress);
       await config.callbacks.onBatchEnd?.(progress);
+      // Timers, I/O and signal handlers (Ctrl-C) run here, so an abort takes effect before the next step.
+      await yieldToEventLoop();
     }
     if (position.stepsPerEpoch === null && Number.isFinite(training.stepsPerEpoch)) position.stepsPerEpoch = training.stepsPerEpoch;
 
