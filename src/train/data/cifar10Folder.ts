@@ -7,7 +7,7 @@
 import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describeValue } from "../../spec/check.js";
+import { checkInteger, checkOptionsObject, describeValue } from "../../spec/check.js";
 import { CIFAR10_CLASSES, CIFAR10_RECORD_BYTES, checkRecordLength, decodeCifar10, parseCifar10Meta } from "./cifar10.js";
 import { DatasetError, type LabeledImages } from "./types.js";
 
@@ -30,10 +30,15 @@ export async function loadCifar10(folder: string, options: LoadCifar10Options = 
   if (typeof folder !== "string" || folder.length === 0) {
     throw new TypeError(`folder must be a path to the CIFAR-10 binary folder; got ${describeValue(folder)}`);
   }
+  checkOptionsObject("options", options);
+  for (const key of Object.keys(options)) {
+    if (key !== "split" && key !== "limit") throw new TypeError(`options.${key} is not an option of loadCifar10; accepted: split, limit`);
+  }
   const split = options.split ?? "train";
   if (split !== "train" && split !== "test") {
     throw new RangeError(`split must be one of "train", "test"; got ${describeValue(split)}`);
   }
+  const limit = options.limit === undefined ? undefined : checkInteger("limit", options.limit, 1);
   const root = resolveRoot(folder);
   const files = CIFAR10_FILES[split].map((name) => join(root, name));
   const missing = files.filter((file) => !existsSync(file));
@@ -43,7 +48,7 @@ export async function loadCifar10(folder: string, options: LoadCifar10Options = 
       `CIFAR-10 file not found: ${missing.join(", ")} (the ${split} split needs ${CIFAR10_FILES[split].join(", ")})`,
     );
   }
-  const limit = options.limit;
+  for (const file of files) checkIsFile(file, `the ${split} split needs ${CIFAR10_FILES[split].join(", ")}`);
   const batches: Uint8Array[] = [];
   let records = 0;
   for (const file of files) {
@@ -54,6 +59,7 @@ export async function loadCifar10(folder: string, options: LoadCifar10Options = 
     records += bytes.length / CIFAR10_RECORD_BYTES;
   }
   const metaFile = join(root, "batches.meta.txt");
+  if (existsSync(metaFile)) checkIsFile(metaFile, "the class names, one per line");
   const classNames = existsSync(metaFile) ? parseCifar10Meta(await readFile(metaFile, "utf8")) : [...CIFAR10_CLASSES];
   return decodeCifar10(batches, {
     source: files.slice(0, batches.length),
@@ -65,11 +71,19 @@ export async function loadCifar10(folder: string, options: LoadCifar10Options = 
 /** The folder itself, or its `cifar-10-batches-bin` sub-folder (the archive's root) if that is where the batches are. */
 function resolveRoot(folder: string): string {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-    throw new DatasetError(folder, `CIFAR-10 folder not found: ${folder} (expected the binary release's data_batch_1.bin ... test_batch.bin)`);
+    const what = existsSync(folder) ? `${folder} is a file` : folder;
+    throw new DatasetError(folder, `CIFAR-10 folder not found: ${what} (expected the binary release's data_batch_1.bin ... test_batch.bin)`);
   }
   const nested = join(folder, "cifar-10-batches-bin");
   if (!existsSync(join(folder, "data_batch_1.bin")) && !existsSync(join(folder, "test_batch.bin")) && existsSync(nested)) {
     return nested;
   }
   return folder;
+}
+
+/** Throws a DatasetError naming `file` unless it is a file (a folder there would give a raw EISDIR on reading). */
+function checkIsFile(file: string, needed: string): void {
+  const stats = statSync(file);
+  if (stats.isDirectory()) throw new DatasetError(file, `CIFAR-10 file ${file} is a folder, not a file (${needed})`);
+  if (!stats.isFile()) throw new DatasetError(file, `CIFAR-10 file ${file} is not a regular file (${needed})`);
 }

@@ -134,4 +134,30 @@ describe("loadCifar10 (Node, a folder of the binary release)", () => {
 
     await expect(loadCifar10(join(dir, "full"), { split: "val" as never })).rejects.toThrow(/^split must be one of "train", "test"; got "val"$/);
   });
+
+  it("names limit when it is 0, negative or not whole (not the internal list of batches)", async () => {
+    for (const [limit, shown] of [[0, "0"], [-2, "-2"], [1.5, "1.5"]] as const) {
+      await expect(loadCifar10(join(dir, "full"), { limit })).rejects.toThrow(`limit must be an integer >= 1; got ${shown}`);
+    }
+    await expect(loadCifar10(join(dir, "full"), { limit: "3" as never })).rejects.toThrow(/^limit must be an integer >= 1; got "3"$/);
+    await expect(loadCifar10(join(dir, "full"), { extra: 1 } as never)).rejects.toThrow(/options\.extra is not an option of loadCifar10; accepted: split, limit/);
+  });
+
+  it("a folder where a batch file or batches.meta.txt is expected is a DatasetError naming it, not a raw EISDIR", async () => {
+    const folders = join(dir, "folders");
+    mkdirSync(join(folders, "test_batch.bin"), { recursive: true });
+    const error = await loadCifar10(folders, { split: "test" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DatasetError);
+    expect((error as Error).message).toBe(`CIFAR-10 file ${join(folders, "test_batch.bin")} is a folder, not a file (the test split needs test_batch.bin)`);
+
+    const meta = join(dir, "meta-folder");
+    mkdirSync(join(meta, "batches.meta.txt"), { recursive: true });
+    writeFileSync(join(meta, "test_batch.bin"), records([1]));
+    const metaError = await loadCifar10(meta, { split: "test" }).catch((e: unknown) => e);
+    expect(metaError).toBeInstanceOf(DatasetError);
+    expect((metaError as Error).message).toBe(`CIFAR-10 file ${join(meta, "batches.meta.txt")} is a folder, not a file (the class names, one per line)`);
+
+    const file = join(dir, "full", "test_batch.bin");
+    await expect(loadCifar10(file)).rejects.toThrow(`CIFAR-10 folder not found: ${file} is a file`);
+  });
 });
