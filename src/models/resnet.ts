@@ -7,6 +7,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { applyLayers, SeedSequence } from "../layers/instantiate.js";
 import { checkInteger, checkOptionsObject, describeValue } from "../spec/check.js";
 import { resnetSpec } from "../spec/resnetSpec.js";
+import { requireBackend } from "../util/requireBackend.js";
 import type { Depth, ResNetOptions, ResNetSpec } from "../spec/types.js";
 
 /** {@link ResNetOptions} plus what only the tfjs builder needs. */
@@ -48,6 +49,7 @@ export function resnet(options: ResNetBuildOptions): tfl.LayersModel {
 
 /** Builds the `LayersModel` of a resolved spec. */
 export function buildFromSpec(spec: ResNetSpec, { seed, name }: { seed?: number; name?: string } = {}): tfl.LayersModel {
+  requireBackend(`building ${name ?? spec.name}`);
   const input = tfl.input({ shape: [...spec.options.inputShape], name: "input" });
   const output = applyLayers(spec.layers, new Map([["input", input]]), new SeedSequence(seed));
   return tfl.model({ inputs: input, outputs: output, name: name ?? spec.name });

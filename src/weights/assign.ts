@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { checkBoolean, checkOneOf, checkOptionsObject, describeValue } from "../spec/check.js";
+import { requireBackend } from "../util/requireBackend.js";
 import { WeightsError, formatShape } from "./errors.js";
 import { toModelOrder } from "./kernelOrder.js";
 import { WEIGHT_LAYOUTS, isIgnoredKey, matchingKey, weightSlots, type WeightLayout, type WeightSlot } from "./layouts.js";
@@ -60,6 +61,7 @@ interface ResolvedLoadOptions {
 /** Checks the model argument and the options of a loader. */
 export function checkLoadArguments(model: unknown, options: LoadOptions | undefined): ResolvedLoadOptions {
   checkModel(model);
+  requireBackend("loading weights");
   const resolved = { layout: "native" as WeightLayout, prefix: "", ignoreExtra: false };
   if (options === undefined) return resolved;
   checkOptionsObject("options", options);

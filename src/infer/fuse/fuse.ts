@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { checkBoolean, checkOptionsObject, describeValue } from "../../spec/check.js";
+import { requireBackend } from "../../util/requireBackend.js";
 import { fastConvUnavailableReason } from "../fastConv/availability.js";
 import { compilePlan, type ConvKernels, type Plan } from "./plan.js";
 import type { FusedStep } from "./steps.js";
@@ -39,11 +40,12 @@ export interface FusedModel {
   /**
    * Same result as `model.predict(x)` (within float32 rounding, see {@link fuse}).
    *
-   * @param x Images `[batch, height, width, channels]`, float32, with the model's input size.
+   * @param x Images `[batch, height, width, channels]`, float32, with the model's input size. Any
+   * `tf.Tensor` is accepted; its rank and shape are checked when called.
    * @returns A new tensor that the caller owns (dispose it).
-   * @throws RangeError or TypeError naming `x` if it has the wrong shape or dtype; Error after {@link FusedModel.dispose}.
+   * @throws RangeError or TypeError naming `x` if it has the wrong rank, shape or dtype; Error after {@link FusedModel.dispose}.
    */
-  predict(x: tf.Tensor4D): tf.Tensor;
+  predict(x: tf.Tensor): tf.Tensor;
   /** Frees the prepared weights. Calling it again does nothing; `predict` throws afterwards. */
   dispose(): void;
   /** The input `[height, width, channels]` the model takes. */
@@ -110,6 +112,7 @@ export function fuse(model: tfl.LayersModel, options: FuseOptions = {}): FusedMo
     if (key !== "warmUp" && key !== "kernels") throw new TypeError(`options.${key} is not an option of fuse; accepted: warmUp, kernels`);
   }
   const warmUp = checkBoolean("options.warmUp", options.warmUp ?? false);
+  requireBackend("fuse(model)");
   const kernels = chooseKernels(options.kernels ?? "auto");
   const plan = compilePlan(model, kernels);
   const [height, width, channels] = plan.inputShape;
@@ -155,7 +158,7 @@ class FusedRunner implements FusedModel {
     return this.plan === null;
   }
 
-  predict(x: tf.Tensor4D): tf.Tensor {
+  predict(x: tf.Tensor): tf.Tensor {
     const plan = this.plan;
     if (!plan) throw new Error("FusedModel.predict: this fused model was disposed; call fuse(model) again");
     checkInput(x, this.inputShape);
@@ -209,7 +212,8 @@ function checkInput(x: unknown, [height, width, channels]: readonly [number, num
   if (tensor.isDisposed) throw new TypeError("x must be a live tensor; got a disposed one");
   const shape = tensor.shape;
   if (shape.length !== 4 || shape[0]! < 1 || shape[1] !== height || shape[2] !== width || shape[3] !== channels) {
-    throw new RangeError(`x must have shape ${expected} with batch >= 1; got ${describeValue(shape)}`);
+    const rank = shape.length === 4 ? "" : `, a rank-${shape.length} tensor (rank 4 is needed)`;
+    throw new RangeError(`x must have shape ${expected} with batch >= 1; got ${describeValue(shape)}${rank}`);
   }
   if (tensor.dtype !== "float32") {
     throw new TypeError(`x must be float32; got dtype ${describeValue(tensor.dtype)} (cast it with tf.cast(x, "float32"))`);

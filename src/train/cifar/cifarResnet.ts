@@ -10,6 +10,7 @@ import { checkBoolean, checkInteger, checkOneOf, checkOptionsObject, describeVal
 import { LayerListBuilder } from "../../spec/layerList.js";
 import { PRESETS, PRESET_CONVENTIONS } from "../../spec/presets.js";
 import type { ClassifierActivation, ImageShape, Preset, ShortcutOption } from "../../spec/types.js";
+import { requireBackend } from "../../util/requireBackend.js";
 
 /** Options of {@link cifarResnet}. Every field but `depth` is optional. */
 export interface CifarResNetOptions {
@@ -106,6 +107,7 @@ export function cifarResnet(options: CifarResNetOptions): tfl.LayersModel {
     return first;
   };
 
+  requireBackend("cifarResnet()");
   const input = tfl.input({ shape: [...inputShape], name: "input" });
   const stem = new LayerListBuilder("conv1", { name: "input", shape: inputShape });
   stem.convUnit("conv1", { kernel: 3, stride: 1, channelsOut: filters, relu: true }, conventions);
