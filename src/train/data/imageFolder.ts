@@ -10,7 +10,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { extname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../../spec/check.js";
-import { decodeImage, IMAGE_EXTENSIONS, type RgbaImage } from "./decodeImage.js";
+import { decodeImage, DEFAULT_MAX_RESOLUTION_MP, IMAGE_EXTENSIONS, type RgbaImage } from "./decodeImage.js";
 import { DatasetError, type LabeledImages } from "./types.js";
 
 /** Options of {@link loadImageFolder}. */
@@ -21,6 +21,12 @@ export interface LoadImageFolderOptions {
   channels?: 1 | 3;
   /** Read at most this many images of each class (the first, in name order). Default: all. */
   limitPerClass?: number;
+  /**
+   * Largest image read, in megapixels (width x height / 1e6), checked against the size a file
+   * declares before it is decoded (as `jpeg-js`'s option of that name). Default 100 (400 MB as
+   * RGBA); a larger image fails with a `DatasetError` naming the file.
+   */
+  maxResolutionInMP?: number;
 }
 
 /** Node implementation of `loadImageFolder` (see `./loaders.ts` for the documentation). */
@@ -36,6 +42,10 @@ export async function loadImageFolder(folder: string, options: LoadImageFolderOp
   const [height, width] = [checkInteger("size[0] (height)", size[0], 1), checkInteger("size[1] (width)", size[1], 1)];
   const channels = checkOneOf("channels", options.channels ?? 3, [1, 3] as const);
   const limit = options.limitPerClass === undefined ? Infinity : checkInteger("limitPerClass", options.limitPerClass, 1);
+  const maxResolutionInMP = options.maxResolutionInMP ?? DEFAULT_MAX_RESOLUTION_MP;
+  if (typeof maxResolutionInMP !== "number" || !(maxResolutionInMP > 0)) {
+    throw new RangeError(`maxResolutionInMP must be a number > 0 (megapixels); got ${describeValue(maxResolutionInMP)}`);
+  }
 
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     throw new DatasetError(folder, `image folder not found: ${folder}`);
@@ -52,7 +62,8 @@ export async function loadImageFolder(folder: string, options: LoadImageFolderOp
   for (const [label, className] of classNames.entries()) {
     const classFolder = join(folder, className);
     const images = (await readdir(classFolder, { withFileTypes: true }))
-      .filter((entry) => entry.isFile() && !entry.name.startsWith(".") && IMAGE_EXTENSIONS.includes(extname(entry.name).toLowerCase()))
+      .filter((entry) => !entry.name.startsWith(".") && IMAGE_EXTENSIONS.includes(extname(entry.name).toLowerCase()))
+      .filter((entry) => entry.isFile() || (entry.isSymbolicLink() && isFileBehindLink(join(classFolder, entry.name))))
       .map((entry) => entry.name)
       .sort()
       .slice(0, limit);
@@ -66,7 +77,7 @@ export async function loadImageFolder(folder: string, options: LoadImageFolderOp
   const pixels = new Float32Array(files.length * imageSize);
   const labels = new Int32Array(files.length);
   for (const [i, file] of files.entries()) {
-    const image = decodeImage(new Uint8Array(await readFile(file.path)), file.path);
+    const image = decodeImage(await readImageFile(file.path), file.path, maxResolutionInMP);
     pixels.set(resizedPixels(image, channels, height, width), i * imageSize);
     labels[i] = file.label;
   }
@@ -75,6 +86,24 @@ export async function loadImageFolder(folder: string, options: LoadImageFolderOp
     y: tf.tensor1d(labels, "int32"),
     classNames,
   };
+}
+
+/** Whether a symbolic link leads to a file (a link to a folder, or a broken link, is skipped like a folder). */
+function isFileBehindLink(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** A file's bytes; a failure to read names the file. */
+async function readImageFile(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    throw new DatasetError(path, `${path}: cannot read the image file (${(error as Error).message})`);
+  }
 }
 
 /** The image as floats in [0, 1], `channels` per pixel, resized to height x width. */

@@ -1,5 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { crc32, deflateSync } from "node:zlib";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import jpeg from "jpeg-js";
@@ -124,6 +125,106 @@ describe("loadImageFolder", () => {
     await expect(loadImageFolder(set, { size: [0, 2] })).rejects.toThrow(/^size\[0\] \(height\) must be an integer >= 1; got 0$/);
     await expect(loadImageFolder(set, { size: 32 as never })).rejects.toThrow(/^size must be \[height, width\], integers >= 1; got 32$/);
     await expect(loadImageFolder(set, { size: [2, 2], channels: 4 as never })).rejects.toThrow(/^channels must be one of 1, 3; got 4$/);
+  });
+});
+
+/** A PNG chunk: length, type, data, CRC. */
+function pngChunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** An 8-bit RGB PNG that declares width x height and carries `data` as its only IDAT chunk. */
+function lyingPng(width: number, height: number, data: Buffer): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // RGB
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([signature, pngChunk("IHDR", header), pngChunk("IDAT", data), pngChunk("IEND", Buffer.alloc(0))]);
+}
+
+describe("loadImageFolder: image sizes", () => {
+  // 10 bytes of zlib data: two zero bytes, far from the 20000 x (1 + 60000) a 20000x20000 RGB image needs.
+  const tenBytes = deflateSync(Buffer.alloc(2));
+
+  function folderWith(name: string, bytes: Buffer): string {
+    const root = join(dir, name);
+    mkdirSync(join(root, "a"), { recursive: true });
+    writeFileSync(join(root, "a", "x.png"), bytes);
+    return root;
+  }
+
+  it("refuses a PNG that declares more than maxResolutionInMP before decoding it", async () => {
+    expect(tenBytes.length).toBe(10);
+    const bytes = lyingPng(20000, 20000, tenBytes);
+    expect(bytes.length).toBeLessThan(72);
+    const root = folderWith("huge", bytes);
+    const before = tf.memory().numTensors;
+    const error = await loadImageFolder(root, { size: [2, 2] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DatasetError);
+    expect((error as DatasetError).path).toBe(join(root, "a", "x.png"));
+    expect((error as Error).message).toBe(
+      `${join(root, "a", "x.png")}: the PNG image declares 20000x20000 pixels (400 MP), more than maxResolutionInMP (100 MP); raise maxResolutionInMP to read it`,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("refuses a PNG whose data does not cover its declared size, and an empty PNG", async () => {
+    const path = (root: string) => join(root, "a", "x.png");
+    const short = folderWith("short", lyingPng(100, 100, tenBytes));
+    await expect(loadImageFolder(short, { size: [2, 2] })).rejects.toThrow(
+      `${path(short)}: cannot decode the PNG image (its data does not cover its declared size: 100x100 pixels need 30100 bytes of image data; it has 2 bytes of image data)`,
+    );
+    // One row short of 3x3: the last row would be made up.
+    const oneRowShort = folderWith("oneRowShort", lyingPng(3, 3, deflateSync(Buffer.alloc(2 * 10))));
+    await expect(loadImageFolder(oneRowShort, { size: [2, 2] })).rejects.toThrow(/need 30 bytes of image data; it has 20 bytes/);
+    const empty = folderWith("emptyPng", lyingPng(0, 5, deflateSync(Buffer.alloc(0))));
+    await expect(loadImageFolder(empty, { size: [2, 2] })).rejects.toThrow(
+      `${path(empty)}: cannot decode the PNG image (it is empty: it declares 0x5 pixels; at least 1x1 is needed)`,
+    );
+    // The same bytes, complete, load.
+    const whole = folderWith("whole", lyingPng(3, 3, deflateSync(Buffer.alloc(3 * 10))));
+    const data = await loadImageFolder(whole, { size: [3, 3] });
+    expect(Array.from(await data.x.data())).toEqual(new Array(27).fill(0));
+    tf.dispose([data.x, data.y]);
+  });
+
+  it("takes the limit as maxResolutionInMP, for PNG and JPEG alike, and checks it", async () => {
+    const set = join(dir, "set");
+    // a.png is 6x4 = 24 pixels, c.jpg 16x8 = 128 pixels.
+    await expect(loadImageFolder(set, { size: [2, 2], maxResolutionInMP: 0.00002 })).rejects.toThrow(
+      /a\.png: the PNG image declares 6x4 pixels \(0\.000024 MP\), more than maxResolutionInMP \(0\.00002 MP\)/,
+    );
+    const jpegOnly = join(dir, "jpegOnly");
+    mkdirSync(join(jpegOnly, "dog"), { recursive: true });
+    writeFileSync(join(jpegOnly, "dog", "c.jpg"), readFileSync(join(set, "dog", "c.jpg")));
+    await expect(loadImageFolder(jpegOnly, { size: [2, 2], maxResolutionInMP: 0.0001 })).rejects.toThrow(/c\.jpg: the JPEG image declares 16x8 pixels \(0\.000128 MP\), more than maxResolutionInMP \(0\.0001 MP\)/);
+    const data = await loadImageFolder(jpegOnly, { size: [2, 2], maxResolutionInMP: 0.000128 });
+    expect(data.x.shape).toEqual([1, 2, 2, 3]);
+    tf.dispose([data.x, data.y]);
+    for (const bad of [0, -1, Number.NaN, "100"]) {
+      await expect(loadImageFolder(set, { size: [2, 2], maxResolutionInMP: bad as never })).rejects.toThrow(
+        /^maxResolutionInMP must be a number > 0 \(megapixels\); got /,
+      );
+    }
+  });
+
+  it("follows symlinked images, and skips a folder (or a link to one) named like an image instead of failing with EISDIR", async () => {
+    const root = join(dir, "folderAsImage");
+    mkdirSync(join(root, "a", "x.png"), { recursive: true });
+    writeFileSync(join(root, "y.png"), pngBytes(1, 1, () => [255, 255, 255, 255], 2));
+    writeFileSync(join(root, "a", "z.png"), pngBytes(1, 1, () => [0, 0, 0, 255], 2));
+    symlinkSync(join(root, "a", "x.png"), join(root, "a", "linkToFolder.png"));
+    symlinkSync(join(root, "y.png"), join(root, "a", "linkToImage.png"));
+    const data = await loadImageFolder(root, { size: [1, 1] });
+    expect(Array.from(await data.x.data())).toEqual([1, 1, 1, 0, 0, 0]); // linkToImage.png, then z.png
+    tf.dispose([data.x, data.y]);
   });
 });
 
