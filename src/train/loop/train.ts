@@ -19,7 +19,7 @@ import { hashSeed, randomSeed, STREAM, uniformGenerator } from "./random.js";
 import { modelShapeOf, outputKindOf, resolveOptions, type ResolvedOptions } from "./resolveOptions.js";
 import { appendEpoch, emptyFigures, encodeRun, progressOf, restoreRun, weightsAreFinite, zeroSums } from "./runState.js";
 import { isDecayed, trainStep, type StepContext } from "./step.js";
-import type { StopInfo, TrainData, TrainHistory, TrainOptions } from "./types.js";
+import type { ScheduleAt, StopInfo, TrainData, TrainHistory, TrainOptions } from "./types.js";
 import type { ModelShape } from "./validate.js";
 import { eventLoopYielder } from "./yieldToEventLoop.js";
 
@@ -150,23 +150,19 @@ async function run(
       const next = await batches.next();
       if (next.done) break;
       const { x, y } = next.value;
-      const at = { step: position.globalStep, epoch, stepsPerEpoch: training.stepsPerEpoch };
-      const lr = config.schedule(at);
-      if (typeof lr !== "number" || !Number.isFinite(lr) || lr < 0) {
-        tf.dispose([x, y]);
-        await batches.return(undefined);
-        throw new RangeError(
-          `learningRate schedule returned ${describeValue(lr)} at step ${at.step} (epoch ${epoch}); a schedule must return a finite number >= 0`,
-        );
-      }
+      let lr: number;
       let figures;
       try {
+        lr = rateAt(config, { step: position.globalStep, epoch, stepsPerEpoch: training.stepsPerEpoch });
         const input = augmentBatch(x, config, seed, epoch, position.step);
         try {
           figures = await trainStep(context, input, y, lr);
         } finally {
           input.dispose();
         }
+      } catch (error) {
+        await batches.return(undefined);
+        throw error;
       } finally {
         tf.dispose([x, y]);
       }
@@ -218,6 +214,17 @@ async function run(
     await config.callbacks.onEpochEnd?.(progress);
   }
   return finish();
+}
+
+/** The schedule's rate at `at`, checked: a schedule must return a finite number >= 0. */
+function rateAt(config: ResolvedOptions, at: ScheduleAt): number {
+  const lr = config.schedule(at);
+  if (typeof lr !== "number" || !Number.isFinite(lr) || lr < 0) {
+    throw new RangeError(
+      `learningRate schedule returned ${describeValue(lr)} at step ${at.step} (epoch ${at.epoch}); a schedule must return a finite number >= 0`,
+    );
+  }
+  return lr;
 }
 
 /** Pads, crops, flips and normalises a batch as configured; returns a new float32 tensor. */

@@ -192,6 +192,22 @@ describe("early stops", () => {
     overflow.model.dispose();
   });
 
+  it("a schedule that throws stops the run with its error and leaks no tensor (nor does a callback that throws)", async () => {
+    const model = tinyResNet({ seed: 1 });
+    const before = tf.memory().numTensors;
+    const schedule = ({ step }: { step: number }) => {
+      if (step === 2) throw new Error("schedule failed at step 2");
+      return 0.1;
+    };
+    await expect(train(model, data, { ...quiet, epochs: 2, learningRate: schedule })).rejects.toThrow("schedule failed at step 2");
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(train(model, data, { ...quiet, epochs: 2, callbacks: { onBatchEnd: () => Promise.reject(new Error("callback failed")) } })).rejects.toThrow(
+      "callback failed",
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
   it("an already-aborted signal stops before the first step and writes the untouched state", async () => {
     const store = memoryCheckpointStore();
     const model = tinyResNet({ seed: 1 });
