@@ -15,6 +15,13 @@ export interface WasmControls {
   setThreadsCount(threads: number): void;
   /** How many threads the running backend uses. */
   getThreadsCount(): number;
+  /** The installed tfjs-backend-wasm's version (its `version_wasm`). */
+  version?: string;
+  /**
+   * The unminified main script of the threaded binary's workers, for that version only
+   * (see `src/backend/wasmMainScript.ts`): replaces the one tfjs makes from minified code.
+   */
+  threadedScript?: { version: string; text: string };
 }
 
 /** A WASM backend started with threads in Node, as `startWasmWithThreads` returns it. */

@@ -8,7 +8,9 @@ import { crossOriginIsolation, type Runtime } from "./environment.js";
 import { notRegisteredReason, startFailureHint } from "./hints.js";
 import { loadNodeBackend } from "./nodeLoader.js";
 import { backendModule, type BackendModule, type WasmControls } from "./registry.js";
-import type { BackendName, UseBackendOptions, WasmPaths } from "./types.js";
+import { abandonStart, TIMED_OUT, withinTime } from "./timeLimit.js";
+import { DEFAULT_START_TIMEOUT_MS, type BackendName, type UseBackendOptions, type WasmPaths } from "./types.js";
+import { guardThreadedMainScript } from "./wasmMainScript.js";
 import { checkWasmUrl, wasmBinaryFor, wasmUrl, wasmUrlsFetchedSince } from "./wasmFiles.js";
 
 /** A started backend, as the report describes it. */
@@ -24,6 +26,27 @@ export type StartOutcome = { ok: true; started: StartedBackend } | { ok: false; 
 
 const COI_HEADERS =
   "serve the page with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp";
+
+const THREADS_OFF_FIX =
+  "use the tfjs-backend-wasm version resnet-blocks carries the worker script of, or exclude tfjs-backend-wasm from minification (see docs/backends.md)";
+
+/** The backend tfjs has selected and started, if any. */
+function currentBackendName(): string | null {
+  const engine = tf.engine();
+  const name = engine.backendName;
+  return name && name in engine.registry ? name : null;
+}
+
+/** What a start that ran out of time says: what happened, and what to do. */
+function timedOutReason(name: BackendName, runtime: Runtime, limit: number): string {
+  let what = `did not finish starting within ${limit} ms (options.startTimeout); the start was given up`;
+  if (name === "wasm" && runtime === "browser" && crossOriginIsolation() === true) {
+    what +=
+      ". In a cross-origin-isolated page tfjs-backend-wasm starts threads: if the console shows 'worker sent an error!', " +
+      "its pthread workers failed (e.g. a minified worker script); serve the page without COOP/COEP to run one thread";
+  }
+  return `${what}. If the start is only slow (a slow network fetching a binary), raise options.startTimeout; otherwise check the console for the backend's own errors`;
+}
 
 function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;
@@ -192,6 +215,7 @@ async function describe(
   runtime: Runtime,
   options: UseBackendOptions,
   alreadyStarted: boolean,
+  threadsOff: string | null,
 ): Promise<StartedBackend> {
   switch (name) {
     case "wasm": {
@@ -203,7 +227,10 @@ async function describe(
         threads = null;
       }
       const count = threads === null ? "an unknown number of threads" : `${threads} thread${threads === 1 ? "" : "s"}`;
-      const why = wasmThreadsNote(threads, runtime, options, alreadyStarted);
+      const why =
+        threadsOff !== null
+          ? `threads off: ${threadsOff}; ${THREADS_OFF_FIX}`
+          : wasmThreadsNote(threads, runtime, options, alreadyStarted);
       return { simd, threads, note: `WASM${simd ? " SIMD" : " (no SIMD)"}, ${count}${why ? ` (${why})` : ""}` };
     }
     case "cpu":
@@ -250,18 +277,38 @@ export async function startBackend(name: BackendName, runtime: Runtime, options:
   }
 
   const alreadyStarted = name in tf.engine().registry;
+  const limit = options.startTimeout ?? DEFAULT_START_TIMEOUT_MS;
+  const deadline = now() + limit;
+  const previous = currentBackendName();
   const since = now();
   const capture = captureStartError(name);
-  let started = false;
+  let started: boolean | typeof TIMED_OUT = false;
   let thrown: unknown;
+  let threadsOff: string | null = null;
   try {
-    started = useNodeThreads(name, runtime, module, options, alreadyStarted)
-      ? await startThreaded(module!, options.threads!)
-      : await tf.setBackend(name);
+    if (useNodeThreads(name, runtime, module, options, alreadyStarted)) {
+      started = await withinTime(startThreaded(module!, options.threads!), limit);
+    } else if (name === "wasm" && runtime === "browser" && !alreadyStarted) {
+      const guard = guardThreadedMainScript(module?.wasm?.threadedScript, module?.wasm?.version, () => tf.setBackend(name));
+      started = await withinTime(guard.run, limit);
+      guard.release();
+      if (started !== true && guard.outcome.action === "refused") {
+        // Threads could only hang here: start the SIMD binary on one thread instead, and say why.
+        threadsOff = guard.outcome.problem;
+        tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+        started = await withinTime(tf.setBackend(name), deadline - now());
+      }
+    } else {
+      started = await withinTime(tf.setBackend(name), limit);
+    }
   } catch (error) {
     thrown = error;
   } finally {
     capture.restore();
+  }
+  if (started === TIMED_OUT) {
+    await abandonStart(name, previous).catch(() => undefined);
+    return { ok: false, reason: timedOutReason(name, runtime, limit) };
   }
   if (!started) {
     const error = capture.error() ?? thrown;
@@ -280,7 +327,11 @@ export async function startBackend(name: BackendName, runtime: Runtime, options:
     reason += `. ${startFailureHint(name, runtime)}`;
     return { ok: false, reason };
   }
-  const broken = await computes();
+  const broken = await withinTime(computes(), deadline - now());
+  if (broken === TIMED_OUT) {
+    await abandonStart(name, previous).catch(() => undefined);
+    return { ok: false, reason: `started, but its first computation (1 + 2) did not finish within ${limit} ms (options.startTimeout)` };
+  }
   if (broken !== null) return { ok: false, reason: `${broken}. ${startFailureHint(name, runtime)}` };
-  return { ok: true, started: await describe(name, module, runtime, options, alreadyStarted) };
+  return { ok: true, started: await describe(name, module, runtime, options, alreadyStarted, threadsOff) };
 }

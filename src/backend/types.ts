@@ -43,7 +43,18 @@ export interface UseBackendOptions {
    * only in a cross-origin-isolated page; default: tfjs's choice (the number of logical cores).
    */
   threads?: number;
+  /**
+   * Time limit, in milliseconds, for each backend's start (loading, initialising, the 1 + 2
+   * check); default {@link DEFAULT_START_TIMEOUT_MS} (30 s). A backend that has not started by
+   * then is given up: `'auto'` and lists record why in `tried` and try the next one; a single
+   * name rejects with a `BackendError`. The given-up start is made obsolete in tfjs, so a
+   * late finish does not switch backends behind the app's back.
+   */
+  startTimeout?: number;
 }
+
+/** The default of {@link UseBackendOptions.startTimeout}: 30 000 ms, room for a slow network fetching a WASM binary. */
+export const DEFAULT_START_TIMEOUT_MS = 30_000;
 
 /** One backend that `useBackend` tried. */
 export interface BackendAttempt {

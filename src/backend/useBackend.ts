@@ -47,12 +47,13 @@ export function candidates(preference: unknown, order: readonly BackendName[]): 
 /** Checks the options bag of `useBackend`. */
 export function checkUseBackendOptions(options: unknown): UseBackendOptions {
   checkOptionsObject("options", options);
-  const { wasmPaths, threads, ...rest } = options as UseBackendOptions & Record<string, unknown>;
+  const { wasmPaths, threads, startTimeout, ...rest } = options as UseBackendOptions & Record<string, unknown>;
   const unknown = Object.keys(rest);
   if (unknown.length > 0) {
-    throw new TypeError(`options.${unknown[0]} is not an option of useBackend; accepted: wasmPaths, threads`);
+    throw new TypeError(`options.${unknown[0]} is not an option of useBackend; accepted: wasmPaths, threads, startTimeout`);
   }
   if (threads !== undefined) checkInteger("options.threads", threads, 1);
+  if (startTimeout !== undefined) checkInteger("options.startTimeout", startTimeout, 1);
   if (wasmPaths !== undefined) {
     if (typeof wasmPaths === "string") {
       if (wasmPaths.length === 0) throw new RangeError(`options.wasmPaths must be a non-empty folder URL; got ""`);
@@ -69,7 +70,11 @@ export function checkUseBackendOptions(options: unknown): UseBackendOptions {
       );
     }
   }
-  return { ...(wasmPaths !== undefined ? { wasmPaths } : {}), ...(threads !== undefined ? { threads } : {}) };
+  return {
+    ...(wasmPaths !== undefined ? { wasmPaths } : {}),
+    ...(threads !== undefined ? { threads } : {}),
+    ...(startTimeout !== undefined ? { startTimeout } : {}),
+  };
 }
 
 let queue: Promise<unknown> = Promise.resolve();
@@ -86,7 +91,8 @@ let queue: Promise<unknown> = Promise.resolve();
  * In a browser only the backends the app imported are available
  * (`import "resnet-blocks/backends/webgpu"`, `.../webgl`, `.../wasm`, `.../cpu`), so a
  * bundle carries only those. In Node, `useBackend` loads the installed backend packages
- * itself. Each started backend must compute 1 + 2 = 3 before it is reported.
+ * itself. Each started backend must compute 1 + 2 = 3 before it is reported, and each start
+ * has a time limit (`options.startTimeout`, default 30 s): `useBackend` never hangs.
  *
  * @example
  * ```ts
@@ -96,7 +102,7 @@ let queue: Promise<unknown> = Promise.resolve();
  * const report = await useBackend(); // { name: 'webgl', simd: false, threads: null, tried: [...] }
  * ```
  * @param preference `'auto'`, a backend name, or an ordered list of names.
- * @param options WASM settings applied before the WASM backend first starts.
+ * @param options WASM settings applied before the WASM backend first starts, and the start time limit.
  * @throws (rejects with) RangeError or TypeError for a bad argument; {@link BackendError} when nothing starts.
  */
 export async function useBackend(preference: BackendPreference = "auto", options: UseBackendOptions = {}): Promise<BackendReport> {

@@ -5,6 +5,10 @@
  * once, for its side effect, in the app's entry. (Node needs no import: `useBackend` loads
  * the installed package itself.)
  *
+ * In a cross-origin-isolated page the WASM backend runs threads; its pthread workers get
+ * tfjs-backend-wasm's own unminified glue (carried by this module, about 55 kB, 14 kB gzip)
+ * instead of the text tfjs makes from the bundled, possibly minified, factory function.
+ *
  * @example
  * ```ts
  * import "resnet-blocks/backends/wasm";
@@ -13,11 +17,19 @@
  * ```
  * @module
  */
-import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { getThreadsCount, setThreadsCount, setWasmPaths, version_wasm } from "@tensorflow/tfjs-backend-wasm";
 import { registerBackendModule } from "../backend/registry.js";
+import { THREADED_SCRIPT, THREADED_SCRIPT_VERSION } from "./wasmThreadedScript.js";
 
 registerBackendModule({
   name: "wasm",
   packageName: "@tensorflow/tfjs-backend-wasm",
-  wasm: { setWasmPaths, setThreadsCount, getThreadsCount },
+  wasm: {
+    setWasmPaths,
+    setThreadsCount,
+    getThreadsCount,
+    version: version_wasm,
+    // Threads in a minified bundle: the workers get this text instead of the minified factory's.
+    threadedScript: { version: THREADED_SCRIPT_VERSION, text: THREADED_SCRIPT },
+  },
 });
