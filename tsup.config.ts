@@ -16,6 +16,8 @@ export default defineConfig([
       pool: "src/infer/pool/index.ts",
       // Beside pool.js and its chunks: the pool finds it with new URL("./poolWorker.js", import.meta.url).
       poolWorker: "src/infer/pool/poolWorker.ts",
+      worker: "src/infer/browserWorker/index.ts", // resnet-blocks/worker: the main thread's side, no tfjs
+      "worker-serve": "src/infer/browserWorker/serve.ts", // resnet-blocks/worker/serve: inside the Web Worker
       ...Object.fromEntries(BACKEND_MODULES.map((name) => [`backends/${name}`, `src/backends/${name}.ts`])),
     },
     format: ["esm", "cjs"],

@@ -70,6 +70,19 @@ describe("static imports of the count entries", () => {
     expect(mentions).toEqual([]);
   });
 
+  it.each(["dist/worker.js", "dist/worker.cjs"])("nothing reachable from %s (resnet-blocks/worker, the main thread's side) mentions @tensorflow", async (entry) => {
+    const files = await relativeClosure(REPO_ROOT, entry);
+    const mentions: string[] = [];
+    for (const file of files) if ((await readFile(join(REPO_ROOT, file), "utf8")).includes("@tensorflow")) mentions.push(file);
+    expect(mentions).toEqual([]);
+  });
+
+  it("resnet-blocks/worker/serve (inside the worker) reaches @tensorflow", async () => {
+    const files = await relativeClosure(REPO_ROOT, "dist/worker-serve.js");
+    const texts = await Promise.all(files.map((file) => readFile(join(REPO_ROOT, file), "utf8")));
+    expect(texts.some((text) => text.includes("@tensorflow"))).toBe(true);
+  });
+
   it("the same scan finds @tensorflow from dist/index.js", async () => {
     const files = await relativeClosure(REPO_ROOT, "dist/index.js");
     const texts = await Promise.all(files.map((file) => readFile(join(REPO_ROOT, file), "utf8")));

@@ -1,0 +1,80 @@
+/**
+ * The messages between a {@link WorkerModel} (main thread) and `serveModel()` (the dedicated
+ * Web Worker): every request carries an id and gets exactly one reply with that id. Errors
+ * cross the boundary as `resnet-blocks/pool`'s {@link SerializedError}.
+ *
+ * @module
+ */
+import type { BackendPreference, BackendReport, UseBackendOptions } from "../../backend/types.js";
+import type { ResNetBuildOptions } from "../../models/resnet.js";
+import type { WeightLayout } from "../../weights/layouts.js";
+import type { SerializedError } from "../pool/protocol.js";
+
+export { serializeError, type SerializedError } from "../pool/protocol.js";
+
+/** Readies the backend, builds the model, loads the weights and (optionally) fuses it. */
+export interface StartRequest {
+  /** What the worker does. */
+  op: "start";
+  /** Options of `resnet()`. */
+  model: ResNetBuildOptions;
+  /** Safetensors bytes (transferred), or `null` for the built weights. */
+  weights: Uint8Array | null;
+  /** How `weights` names and orders its tensors. */
+  weightsLayout: WeightLayout;
+  /** What `useBackend` tries in the worker. */
+  backend: BackendPreference;
+  /** Options of `useBackend` in the worker. */
+  backendOptions: UseBackendOptions;
+  /** Whether to run `fuse(model)`. */
+  fuse: boolean;
+}
+
+/** One input as it crosses to the worker: NHWC float32 values, or images. */
+export type WireInput =
+  | { kind: "values"; values: Float32Array; shape: [number, number, number, number] }
+  | { kind: "images"; images: (ImageBitmap | ImageData)[] };
+
+/** Runs a batch. */
+export interface RunRequest {
+  /** What the worker does. */
+  op: "run";
+  /** The batch (its buffers transferred). */
+  input: WireInput;
+}
+
+/** Reports the worker's `tf.memory()`. */
+export interface MemoryRequest {
+  /** What the worker does. */
+  op: "memory";
+}
+
+/** Any request body. */
+export type WorkerModelRequestBody = StartRequest | RunRequest | MemoryRequest;
+
+/** A request as posted to the worker. */
+export type WorkerModelRequest = WorkerModelRequestBody & {
+  /** Always {@link PROTOCOL}: other messages are not for `serveModel`. */
+  protocol: typeof PROTOCOL;
+  /** Matches the reply to the request. */
+  id: number;
+};
+
+/** What each request answers with. */
+export interface WorkerModelReplyValues {
+  /** The backend report and the model's input and output shapes (no batch dimension). */
+  start: { backend: BackendReport; inputShape: [number, number, number]; outputShape: number[]; fused: boolean };
+  /** The outputs (the buffer is transferred) and their shape, batch first. */
+  run: { data: Float32Array; shape: number[] };
+  /** The worker's tensors and their bytes. */
+  memory: { numTensors: number; numBytes: number };
+}
+
+/** A reply as posted by the worker. */
+export type WorkerModelReply = { protocol: typeof PROTOCOL; id: number } & (
+  | { ok: true; value: WorkerModelReplyValues[keyof WorkerModelReplyValues] }
+  | { ok: false; error: SerializedError }
+);
+
+/** Marks the worker's messages, so that a page's other messages on the same worker are ignored. */
+export const PROTOCOL = "resnet-blocks/worker@1";
