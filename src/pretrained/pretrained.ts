@@ -1,0 +1,100 @@
+/**
+ * `pretrained(id, options)`: a timm ResNet from the Hugging Face Hub (or a local folder),
+ * built, loaded and ready, with the checkpoint's own preprocessing config.
+ *
+ * @module
+ */
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { resnet } from "../models/resnet.js";
+import { checkOptionsObject, describeValue } from "../spec/check.js";
+import type { ImageShape } from "../spec/types.js";
+import { loadSafetensors } from "../weights/load.js";
+import { fetchCheckpoint } from "./checkpoint.js";
+import { type HubOptions, HUB_OPTION_KEYS, resolveHubOptions } from "./hub/options.js";
+import type { KnownPretrainedId } from "./knownIds.js";
+import type { TimmConfig } from "./timmConfig.js";
+import { type DataConfig, resolveDataConfig } from "./transforms/dataConfig.js";
+
+/** Options of {@link pretrained}: where to fetch from and cache, and how to build the net. */
+export interface PretrainedOptions extends HubOptions {
+  /**
+   * Input height, width and channels of the built net. Default: the checkpoint's
+   * `pretrained_cfg.input_size` (as `[height, width, 3]`), or `dataConfig.inputSize` when given.
+   */
+  inputShape?: ImageShape;
+  /** Overrides of the checkpoint's preprocessing (e.g. `{ inputSize: [3, 288, 288], cropPct: 1 }` for timm's test size). */
+  dataConfig?: Partial<DataConfig>;
+}
+
+/** A loaded checkpoint: the net and what it needs. */
+export interface Pretrained {
+  /** The id given (repository or local path). */
+  readonly id: string;
+  /** The net: torchvision preset, linear (logits) top of `config.numClasses`, weights loaded. */
+  readonly model: tfl.LayersModel;
+  /** The checkpoint's timm config. */
+  readonly config: TimmConfig;
+  /** The preprocessing the checkpoint was evaluated with (timm's `resolve_data_config`). */
+  readonly dataConfig: DataConfig;
+  /** Where the weights came from: `<host>/<repo>@<revision>` or the local folder. */
+  readonly source: string;
+  /** Frees the model's weights. */
+  dispose(): void;
+}
+
+const OWN_KEYS = ["inputShape", "dataConfig"] as const;
+
+function splitOptions(options: PretrainedOptions): { hub: HubOptions; own: Pick<PretrainedOptions, (typeof OWN_KEYS)[number]> } {
+  checkOptionsObject("options", options);
+  const known = new Set<string>([...HUB_OPTION_KEYS, ...OWN_KEYS]);
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) throw new TypeError(`options.${key} is not an option of pretrained(); the options are ${[...known].join(", ")}`);
+  }
+  const { inputShape, dataConfig, ...hub } = options;
+  if (dataConfig !== undefined) checkOptionsObject("dataConfig", dataConfig);
+  return { hub, own: { inputShape, dataConfig } };
+}
+
+/**
+ * Loads a timm ResNet by name: downloads (or takes from the cache) the repository's
+ * `config.json` and `model.safetensors`, checks that the architecture is one of
+ * `resnet18` ... `resnet152` (torchvision's), builds
+ * `resnet({ depth, preset: "torchvision", classes: num_classes, classifierActivation: "linear" })`
+ * and loads the weights in the torchvision layout.
+ *
+ * @example
+ * ```ts
+ * import { pretrained } from "resnet-blocks/pretrained";
+ * const { model, dataConfig } = await pretrained("timm/resnet50.a1_in1k", {
+ *   onProgress: ({ file, loaded, total }) => console.log(file, loaded, total),
+ * });
+ * ```
+ * @param id - a Hub repository (`"timm/resnet50.a1_in1k"`, any repository in timm's format)
+ *   or, in Node, a local folder or `.safetensors` path (starting with `/`, `./`, `../` or `file:`).
+ * @throws TypeError or RangeError for a bad id or option; HubError for a failed download,
+ *   a file missing offline, or an unsupported architecture; WeightsError when the weights
+ *   do not fit the net.
+ */
+export async function pretrained(id: KnownPretrainedId | (string & {}), options: PretrainedOptions = {}): Promise<Pretrained> {
+  const { hub, own } = splitOptions(options);
+  const resolved = resolveHubOptions(hub);
+  if (typeof id !== "string" || id.length === 0) throw new TypeError(`id must be a string such as "timm/resnet50.a1_in1k"; got ${describeValue(id)}`);
+  const { config, weights, source } = await fetchCheckpoint(id, resolved);
+  const dataConfig = resolveDataConfig(config.pretrainedCfg, own.dataConfig);
+  const inputShape = own.inputShape ?? ([dataConfig.inputSize[1], dataConfig.inputSize[2], 3] as const);
+  const headless = config.numClasses === 0;
+  const model = resnet({
+    depth: config.depth,
+    preset: "torchvision",
+    inputShape,
+    ...(headless ? { includeTop: false, pooling: "avg" as const } : { classes: config.numClasses, classifierActivation: "linear" as const }),
+    name: id.split("/").pop()!.replace(/[^\w.-]/g, "_"),
+  });
+  try {
+    loadSafetensors(model, weights, { layout: "torchvision", ignoreExtra: headless });
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return { id, model, config, dataConfig, source, dispose: () => model.dispose() };
+}
