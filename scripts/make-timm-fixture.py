@@ -11,6 +11,10 @@ randomised batch-norm statistics is a faithful stand-in for a timm checkpoint.
       num_features, pretrained_cfg with input_size, interpolation, crop_pct, crop_mode,
       mean, std, ...) and DIR/resnet50.a1_in1k/model.safetensors (float32 state dict), and
       DIR/resnet50.a1_in1k.io.safetensors: a fixed NCHW input and PyTorch's logits for it.
+      With --images, also DIR/resnet50.a1_in1k.images/*.png (PIL: RGB, grey "L" and RGBA, of
+      several sizes and aspect ratios) and, in the io file, "image_input" (torchvision's
+      preprocessing of them for this checkpoint: Resize(floor(size / crop_pct)),
+      CenterCrop, ToTensor, Normalize, as timm's create_transform) and "image_logits".
 
 The safetensors files are written by the `safetensors` package when it is installed, and
 otherwise by the small writer of scripts/make-torchvision-fixture.py (the format is an
@@ -76,7 +80,46 @@ def timm_config(depth, tag, size, interpolation, crop_pct, classes):
     }
 
 
-def make(depth, tag, size, batch, seed, interpolation, crop_pct, out):
+IMAGES = [  # name, size (width, height), PIL mode
+    ("landscape-rgb.png", (157, 103), "RGB"),
+    ("portrait-grey.png", (90, 141), "L"),
+    ("square-rgba.png", (260, 260), "RGBA"),
+]
+
+
+def make_images(folder, generator):
+    from PIL import Image
+
+    os.makedirs(folder, exist_ok=True)
+    paths = []
+    for name, (width, height), mode in IMAGES:
+        # Smooth shapes plus noise: content at every scale, so resampling matters.
+        ys = torch.linspace(0, 1, height).view(height, 1, 1)
+        xs = torch.linspace(0, 1, width).view(1, width, 1)
+        phase = torch.rand(1, 1, 4, generator=generator) * 6.28
+        base = 0.5 + 0.35 * torch.sin(9 * xs + 5 * ys * ys + phase) * torch.cos(4 * ys - 3 * xs + phase)
+        noisy = (base + 0.12 * torch.randn(height, width, 4, generator=generator)).clamp(0, 1)
+        pixels = (noisy * 255).round().to(torch.uint8).numpy()
+        image = Image.fromarray(pixels, "RGBA").convert(mode) if mode != "RGBA" else Image.fromarray(pixels, "RGBA")
+        path = os.path.join(folder, name)
+        image.save(path)
+        paths.append(path)
+    return paths
+
+
+def preprocess(paths, size, interpolation, crop_pct):
+    import math
+    from PIL import Image
+    from torchvision import transforms as T
+
+    mode = {"bilinear": T.InterpolationMode.BILINEAR, "bicubic": T.InterpolationMode.BICUBIC, "nearest": T.InterpolationMode.NEAREST}[interpolation]
+    scale = [math.floor(s / crop_pct) for s in size]
+    resize = T.Resize(scale[0] if size[0] == size[1] else scale, interpolation=mode)
+    transform = T.Compose([resize, T.CenterCrop(list(size)), T.ToTensor(), T.Normalize((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))])
+    return torch.stack([transform(Image.open(p).convert("RGB")) for p in paths])
+
+
+def make(depth, tag, size, batch, seed, interpolation, crop_pct, out, images=False):
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed + 1)
     model = torchvision.models.__dict__["resnet%d" % depth](weights=None)
@@ -90,7 +133,13 @@ def make(depth, tag, size, batch, seed, interpolation, crop_pct, out):
     x = torch.randn(batch, 3, size[0], size[1], generator=generator)
     with torch.no_grad():
         logits = model(x)
-    save(os.path.join(out, name + ".io.safetensors"), {"input": x, "logits": logits})
+    io = {"input": x, "logits": logits}
+    if images:
+        image_input = preprocess(make_images(os.path.join(out, name + ".images"), generator), size, interpolation, crop_pct)
+        with torch.no_grad():
+            io["image_logits"] = model(image_input)
+        io["image_input"] = image_input
+    save(os.path.join(out, name + ".io.safetensors"), io)
 
 
 def main(argv):
@@ -102,9 +151,10 @@ def main(argv):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--interpolation", default="bicubic", choices=["bilinear", "bicubic", "nearest"])
     parser.add_argument("--crop-pct", type=float, default=0.95)
+    parser.add_argument("--images", action="store_true", help="also PNG images and their logits")
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
-    make(args.depth, args.tag, args.size, args.batch, args.seed, args.interpolation, args.crop_pct, args.out)
+    make(args.depth, args.tag, args.size, args.batch, args.seed, args.interpolation, args.crop_pct, args.out, args.images)
 
 
 if __name__ == "__main__":

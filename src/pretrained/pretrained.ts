@@ -13,7 +13,8 @@ import { fetchCheckpoint } from "./checkpoint.js";
 import { type HubOptions, HUB_OPTION_KEYS, resolveHubOptions } from "./hub/options.js";
 import type { KnownPretrainedId } from "./knownIds.js";
 import type { TimmConfig } from "./timmConfig.js";
-import { type DataConfig, resolveDataConfig } from "./transforms/dataConfig.js";
+import { IMAGENET_LABELS } from "./labels/index.js";
+import { createTransforms, type DataConfig, type ImageTransforms, resolveDataConfig } from "./transforms/index.js";
 
 /** Options of {@link pretrained}: where to fetch from and cache, and how to build the net. */
 export interface PretrainedOptions extends HubOptions {
@@ -36,6 +37,13 @@ export interface Pretrained {
   readonly config: TimmConfig;
   /** The preprocessing the checkpoint was evaluated with (timm's `resolve_data_config`). */
   readonly dataConfig: DataConfig;
+  /** The checkpoint's preprocessing: images (files, bytes, elements, tensors) to the net's NHWC input. */
+  readonly transforms: ImageTransforms;
+  /**
+   * Class names: the config's `label_names` when it has them, else the 1000 ImageNet-1k
+   * names for a 1000-class head, else `undefined`.
+   */
+  readonly labels: readonly string[] | undefined;
   /** Where the weights came from: `<host>/<repo>@<revision>` or the local folder. */
   readonly source: string;
   /** Frees the model's weights. */
@@ -96,5 +104,7 @@ export async function pretrained(id: KnownPretrainedId | (string & {}), options:
     model.dispose();
     throw error;
   }
-  return { id, model, config, dataConfig, source, dispose: () => model.dispose() };
+  const labels = config.labelNames ?? (config.numClasses === 1000 ? IMAGENET_LABELS : undefined);
+  const transforms = createTransforms(dataConfig);
+  return { id, model, config, dataConfig, transforms, labels, source, dispose: () => model.dispose() };
 }

@@ -32,6 +32,8 @@ export interface FixtureSpec {
   batch: number;
   interpolation?: "bilinear" | "bicubic";
   cropPct?: number;
+  /** Also PNG images, torchvision's preprocessing of them and the logits. */
+  images?: boolean;
 }
 
 /** Makes the checkpoints in a new temporary folder and returns the folder. */
@@ -44,7 +46,7 @@ export async function makeTimmFixtures(specs: readonly FixtureSpec[]): Promise<s
     specs.map((s) =>
       run(torchPython, [
         TIMM_GENERATOR, "--depth", `${s.depth}`, "--tag", s.tag, "--size", `${s.size[0]}`, `${s.size[1]}`, "--batch", `${s.batch}`,
-        "--interpolation", s.interpolation ?? "bicubic", "--crop-pct", `${s.cropPct ?? 0.95}`, "--out", dir,
+        "--interpolation", s.interpolation ?? "bicubic", "--crop-pct", `${s.cropPct ?? 0.95}`, ...(s.images ? ["--images"] : []), "--out", dir,
       ]),
     ),
   );
@@ -59,8 +61,13 @@ export function repoFiles(dir: string, name: string): Record<string, Uint8Array>
   };
 }
 
-/** PyTorch's input (as NHWC) and logits of checkpoint `name`. */
-export function torchIo(dir: string, name: string): { input: tf.Tensor4D; logits: Float32Array } {
+/** The PNG files made with `images: true`, in the order of their logits. */
+export function fixtureImages(dir: string, name: string): string[] {
+  return ["landscape-rgb.png", "portrait-grey.png", "square-rgba.png"].map((file) => join(dir, `${name}.images`, file));
+}
+
+/** PyTorch's input (as NHWC) and logits of checkpoint `name`, and those of its images when made. */
+export function torchIo(dir: string, name: string): { input: tf.Tensor4D; logits: Float32Array; imageLogits?: Float32Array } {
   const file = decodeSafetensors(readFileSync(join(dir, `${name}.io.safetensors`)));
   const get = (tensorName: string) => {
     const t = file.tensors.find((x) => x.name === tensorName)!;
@@ -69,5 +76,6 @@ export function torchIo(dir: string, name: string): { input: tf.Tensor4D; logits
   };
   const input = get("input");
   const nhwc = tf.tidy(() => tf.transpose(tf.tensor4d(input.values, input.shape as [number, number, number, number]), [0, 2, 3, 1]));
-  return { input: nhwc as tf.Tensor4D, logits: get("logits").values };
+  const hasImages = file.tensors.some((t) => t.name === "image_logits");
+  return { input: nhwc as tf.Tensor4D, logits: get("logits").values, ...(hasImages ? { imageLogits: get("image_logits").values } : {}) };
 }
