@@ -10,6 +10,7 @@ import { requireBackend } from "../../util/requireBackend.js";
 import { fastConvUnavailableReason } from "../fastConv/availability.js";
 import { compilePlan, type ConvKernels, type Plan } from "./plan.js";
 import type { FusedStep } from "./steps.js";
+import { explainingWasmFaults } from "./wasmFault.js";
 
 /** Options of {@link fuse}. */
 export interface FuseOptions {
@@ -114,7 +115,7 @@ export function fuse(model: tfl.LayersModel, options: FuseOptions = {}): FusedMo
   const warmUp = checkBoolean("options.warmUp", options.warmUp ?? false);
   requireBackend("fuse(model)");
   const kernels = chooseKernels(options.kernels ?? "auto");
-  const plan = compilePlan(model, kernels);
+  const plan = explainingWasmFaults("fuse(model)", () => compilePlan(model, kernels));
   const [height, width, channels] = plan.inputShape;
   if (plan.inputShape.length !== 3 || typeof height !== "number" || typeof width !== "number" || typeof channels !== "number") {
     plan.weights.forEach((weight) => weight.dispose());
@@ -168,6 +169,10 @@ class FusedRunner implements FusedModel {
           `call fuse(model) again, or fuse(model, { kernels: "tfjs" }) for a model that follows the backend`,
       );
     }
+    return explainingWasmFaults(`FusedModel.predict of ${x.shape[0]} images`, () => this.run(plan, x));
+  }
+
+  private run(plan: Plan, x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const values: (tf.Tensor | undefined)[] = new Array(plan.slots);
       values[0] = x;

@@ -10,6 +10,7 @@ import { checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../
 import { resnetSpec } from "../../spec/resnetSpec.js";
 import { WEIGHT_LAYOUTS, type WeightLayout } from "../../weights/layouts.js";
 import { MAX_WASM_THREADS } from "../nodeThreads/options.js";
+import { maxImagesPerChunk } from "./memory.js";
 import type { ImageShape } from "../../spec/types.js";
 
 /**
@@ -66,6 +67,8 @@ export interface ResolvedPoolOptions {
   inputShape: ImageShape;
   /** The model's output per image (no batch dimension). */
   outputShape: readonly number[];
+  /** The most images one worker runs at once (its WASM memory); larger requests are cut into more chunks. */
+  maxImagesPerChunk: number;
 }
 
 const KNOWN_OPTIONS = ["workers", "model", "weights", "weightsLayout", "threadsPerWorker"];
@@ -80,17 +83,17 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
   }
   const workers = checkInteger("options.workers", options.workers ?? availableParallelism(), 1);
   const threadsPerWorker = checkThreads(options.threadsPerWorker ?? 1);
-  const { inputShape, outputShape } = checkModelOptions(options.model);
+  const { inputShape, outputShape, maxImagesPerChunk } = checkModelOptions(options.model);
   const weights = checkWeights(options.weights);
   if (options.weightsLayout !== undefined && weights === null) {
     throw new TypeError("options.weightsLayout applies to options.weights, which is not given");
   }
   const weightsLayout = checkOneOf("options.weightsLayout", options.weightsLayout ?? "native", WEIGHT_LAYOUTS);
-  return { workers, model: options.model, weights, weightsLayout, threadsPerWorker, inputShape, outputShape };
+  return { workers, model: options.model, weights, weightsLayout, threadsPerWorker, inputShape, outputShape, maxImagesPerChunk };
 }
 
 /** Checks `options.model` as `resnet()` would, without building it; returns its input and output shapes. */
-function checkModelOptions(model: unknown): { inputShape: ImageShape; outputShape: readonly number[] } {
+function checkModelOptions(model: unknown): { inputShape: ImageShape; outputShape: readonly number[]; maxImagesPerChunk: number } {
   if (model === undefined) {
     throw new TypeError("options.model is required: the options of resnet(), e.g. { depth: 50 }");
   }
@@ -103,9 +106,10 @@ function checkModelOptions(model: unknown): { inputShape: ImageShape; outputShap
     }
     const spec = resnetSpec(specOptions);
     const output = spec.layers.find((layer) => layer.name === spec.output)!;
-    return { inputShape: spec.options.inputShape, outputShape: output.outputShape };
+    return { inputShape: spec.options.inputShape, outputShape: output.outputShape, maxImagesPerChunk: maxImagesPerChunk(spec) };
   } catch (error) {
     // Say where the option sits: "options.model: depth must be one of ...".
+    if (error instanceof RangeError && error.message.startsWith("options.model")) throw error;
     if (error instanceof RangeError) throw new RangeError(`options.model: ${error.message}`, { cause: error });
     if (error instanceof TypeError) throw new TypeError(`options.model: ${error.message}`, { cause: error });
     throw error;

@@ -10,6 +10,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { parentPort } from "node:worker_threads";
 import { resnet } from "../../models/resnet.js";
+import { isWasmTrap } from "../fuse/wasmFault.js";
 import { loadSafetensors } from "../../weights/load.js";
 import { saveSafetensors } from "../../weights/save.js";
 import { prepareInference, type Inference } from "./inference.js";
@@ -101,7 +102,10 @@ async function handle(request: WorkerRequest): Promise<void> {
       }
     }
   } catch (error) {
-    reply = { id: request.id, ok: false, error: serializeError(error) };
+    // A WebAssembly trap (fuse's explanation wraps it) goes back as the RuntimeError itself: the
+    // main thread retires a worker whose WASM memory failed.
+    const cause = (error as Error | undefined)?.cause;
+    reply = { id: request.id, ok: false, error: serializeError(!isWasmTrap(error) && isWasmTrap(cause) ? cause : error) };
   }
   port.postMessage(reply, transfer);
 }

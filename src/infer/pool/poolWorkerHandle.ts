@@ -21,6 +21,8 @@ export class PoolWorkerHandle {
   private nextId = 1;
   private stopping = false;
   private lastError: Error | null = null;
+  /** Set when the worker's WASM heap failed: the thread is being stopped and replaced. */
+  private retiredFor: PoolWorkerError | null = null;
   private readonly exit: Promise<void>;
   /** Whether the thread is still running. */
   alive = true;
@@ -34,7 +36,7 @@ export class PoolWorkerHandle {
     script: URL,
     readonly index: number,
     private readonly total: number,
-    onCrash: (error: PoolWorkerError) => void,
+    private readonly onCrash: (error: PoolWorkerError) => void,
   ) {
     this.thread = startWorkerThread(script);
     this.thread.on("message", (reply: WorkerReply) => this.settle(reply));
@@ -44,8 +46,10 @@ export class PoolWorkerHandle {
     this.exit = new Promise((resolve) => {
       this.thread.once("exit", (code) => {
         this.alive = false;
-        const crashed = !this.stopping;
-        const error = crashed ? this.crashError(code) : new PoolWorkerError(`${this.label} was terminated`, { worker: index, exitCode: code });
+        const crashed = !this.stopping && this.retiredFor === null; // a retired worker was reported already
+        const error =
+          this.retiredFor ??
+          (crashed ? this.crashError(code) : new PoolWorkerError(`${this.label} was terminated`, { worker: index, exitCode: code }));
         for (const call of this.pending.values()) call.reject(error);
         this.pending.clear();
         resolve();
@@ -94,14 +98,31 @@ export class PoolWorkerHandle {
       call.resolve(reply.value);
     } else {
       const { name, message, stack } = reply.error;
-      call.reject(
-        new PoolWorkerError(`${this.label}: ${name}: ${message}`, {
-          worker: this.index,
-          remoteName: name,
-          ...(stack ? { remoteStack: stack } : {}),
-        }),
-      );
+      const details = { worker: this.index, remoteName: name, ...(stack ? { remoteStack: stack } : {}) };
+      if (name === "RuntimeError") {
+        // A WebAssembly trap: the worker's WASM heap is corrupted (tfjs-backend-wasm out of
+        // memory writes through a null pointer) and every later op would fail. Retire it.
+        const error = new PoolWorkerError(
+          `${this.label}: ${name}: ${message}: its WASM memory is corrupted (most likely tfjs-backend-wasm ran out of memory); ` +
+            `the worker is retired`,
+          details,
+        );
+        call.reject(error);
+        this.retire(error);
+        return;
+      }
+      call.reject(new PoolWorkerError(`${this.label}: ${name}: ${message}`, details));
     }
+  }
+
+  /** Stops a worker whose WASM heap failed and reports it to `onCrash` at once, so the pool replaces it. */
+  private retire(error: PoolWorkerError): void {
+    if (this.retiredFor !== null || this.stopping) return;
+    this.retiredFor = error;
+    this.alive = false; // no more requests: the pool does not hand it another chunk
+    this.thread.ref();
+    void this.thread.terminate();
+    this.onCrash(error);
   }
 
   private crashError(code: number): PoolWorkerError {

@@ -15,10 +15,12 @@ export interface BatchChunk {
 /**
  * Cuts a batch of `size` images into at most `parts` contiguous chunks whose sizes differ by
  * at most one, larger chunks first: 10 images in 4 parts are 3, 3, 2, 2. A batch smaller
- * than `parts` gives one chunk of one image per image.
+ * than `parts` gives one chunk of one image per image. No chunk holds more than `maxChunk`
+ * images: a batch too large for `parts` chunks of that size is cut into more (10 images in
+ * 2 parts of at most 3 are 3, 3, 2, 2).
  */
-export function splitBatch(size: number, parts: number): BatchChunk[] {
-  const count = Math.min(size, parts);
+export function splitBatch(size: number, parts: number, maxChunk = Infinity): BatchChunk[] {
+  const count = Math.max(Math.min(size, parts), Math.ceil(size / maxChunk));
   const base = Math.floor(size / count);
   const larger = size % count;
   const chunks: BatchChunk[] = [];

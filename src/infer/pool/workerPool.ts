@@ -155,7 +155,7 @@ export class WorkerPool implements ResNetPool {
   predict(input: Float32Array, shape: BatchShape): Promise<Float32Array> {
     if (this.closing) throw new PoolClosedError(`predict() after close(): ${this.closedMessage()}`);
     const batch = checkPredictArguments(input, shape, this.inputShape);
-    const chunks = splitBatch(batch, this.workers);
+    const chunks = splitBatch(batch, this.workers, this.options.maxImagesPerChunk);
     return new Promise((resolve, reject) => {
       const request: PendingRequest = { batch, chunks: chunks.length, remaining: chunks.length, output: null, settled: false, resolve, reject };
       this.requests.add(request);
