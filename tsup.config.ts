@@ -14,6 +14,7 @@ export default defineConfig([
       weights: "src/weights/index.ts",
       train: "src/train/index.ts",
       pool: "src/infer/pool/index.ts",
+      pretrained: "src/pretrained/index.ts",
       // Beside pool.js and its chunks: the pool finds it with new URL("./poolWorker.js", import.meta.url).
       poolWorker: "src/infer/pool/poolWorker.ts",
       worker: "src/infer/browserWorker/index.ts", // resnet-blocks/worker: the main thread's side, no tfjs
