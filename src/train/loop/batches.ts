@@ -23,6 +23,8 @@ export interface BatchSource {
   stepsPerEpoch: number;
   /** `true` for tensors cut into batches of the `batchSize` option; `false` for a dataset's own batches. */
   fixedBatchSize: boolean;
+  /** Images per epoch of tensor data; `null` for a dataset. */
+  images: number | null;
   /**
    * The batches of `epoch` from batch `from` (0-based) to the end; tensor data is shuffled
    * when a `seed` is given.
@@ -40,6 +42,7 @@ export function tensorBatches(data: TensorData, batchSize: number): BatchSource 
   return {
     stepsPerEpoch,
     fixedBatchSize: true,
+    images: n,
     async *batches(epoch: number, from: number, seed?: number) {
       const order = seed === undefined ? null : permutation(n, uniformGenerator(hashSeed(seed, epoch, STREAM.shuffle)));
       for (let step = from; step < stepsPerEpoch; step++) {
@@ -68,6 +71,7 @@ export function datasetBatches(dataset: BatchDataset, where: string, model: Mode
   const source: BatchSource = {
     stepsPerEpoch: Number.NaN,
     fixedBatchSize: false,
+    images: null,
     async *batches(epoch: number, from: number) {
       const iterator = await dataset.iterator();
       let step = 0;

@@ -2,15 +2,20 @@
  * Checkpoints of a training run: where they are kept ({@link CheckpointStore}) and what one
  * holds. A checkpoint is one safetensors file: every weight of the model by name (batch-norm
  * moving statistics included), the optimizer's state, and in the metadata the position of
- * the run (epoch, step), the seed, the history and the running sums of the epoch in
- * progress. Nothing here touches a file system; {@link fileCheckpointStore} lives in its
+ * the run (epoch, step), the seed, the run's settings (optimizer, batch size, images), the
+ * history, the running sums of the epoch in progress, the model's architecture and a
+ * sha256 content hash of all of it. Nothing here touches a file system; {@link fileCheckpointStore} lives in its
  * own module for Node.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { describeValue } from "../../spec/check.js";
 import { decodeSafetensors, encodeSafetensors, type SafetensorsTensor } from "../../weights/safetensors.js";
 import { WeightsFileError, formatShape } from "../../weights/errors.js";
+import { isArchitecture, type ArchitectureLayer } from "./architecture.js";
+import { checkPosition } from "./checkPosition.js";
+import { Sha256 } from "./sha256.js";
 import type { OptimizerState } from "./optimizers.js";
 import type { HistoryFigures, OptimizerName } from "./types.js";
 
@@ -93,6 +98,10 @@ export interface RunPosition {
   optimizer: OptimizerName;
   /** Batch size of tensor data (`null` for a dataset). */
   batchSize: number | null;
+  /** Training images of tensor data (`null` for a dataset). */
+  images: number | null;
+  /** Momentum of `"sgd"` (`null` for the other optimizers). */
+  momentum: number | null;
   /** Figures of completed epochs. */
   history: { epoch: number[]; history: HistoryFigures };
   /** Sums of the epoch in progress. */
@@ -107,14 +116,41 @@ export interface Checkpoint {
   weights: Array<{ name: string; tensor: tf.Tensor }>;
   /** Optimizer state. */
   optimizer: OptimizerState;
+  /** The model's architecture (layer classes, graph, output shapes). */
+  architecture: ArchitectureLayer[];
+}
+
+/** A tensor of a checkpoint as read from the file: its bytes (a view into the file), not yet a tf tensor. */
+export interface SavedTensor {
+  /** Name (without the `model/` or `optimizer/` prefix). */
+  name: string;
+  /** `float32` or `int32`. */
+  dtype: "float32" | "int32";
+  /** Shape. */
+  shape: number[];
+  /** Little-endian bytes. */
+  data: Uint8Array;
+}
+
+/** A checkpoint read and checked (format, content hash, every metadata field) with its tensors still bytes. */
+export interface SavedCheckpoint {
+  /** Position, seed, history: every field checked. */
+  position: RunPosition;
+  /** Model weights in the order written. */
+  weights: SavedTensor[];
+  /** Optimizer step count and state tensors. */
+  optimizer: { iterations: number; tensors: SavedTensor[] };
+  /** The architecture of the model it was written for. */
+  architecture: ArchitectureLayer[];
 }
 
 const FORMAT = "resnet-blocks/train-checkpoint";
-const VERSION = "1";
+const VERSION = "2";
 const MODEL_PREFIX = "model/";
 const OPTIMIZER_PREFIX = "optimizer/";
+const HASH_KEY = "contentHash";
 
-/** Encodes a checkpoint as safetensors bytes. Reads the tensors; disposes nothing. */
+/** Encodes a checkpoint as safetensors bytes, with a content hash (sha256). Reads the tensors; disposes nothing. */
 export async function encodeCheckpoint(checkpoint: Checkpoint): Promise<Uint8Array> {
   const tensors: SafetensorsTensor[] = [];
   const add = async (name: string, tensor: tf.Tensor) => {
@@ -127,22 +163,37 @@ export async function encodeCheckpoint(checkpoint: Checkpoint): Promise<Uint8Arr
   };
   for (const { name, tensor } of checkpoint.weights) await add(MODEL_PREFIX + name, tensor);
   for (const { name, tensor } of checkpoint.optimizer.tensors) await add(OPTIMIZER_PREFIX + name, tensor);
-  const metadata = {
+  const metadata: Record<string, string> = {
     format: FORMAT,
     version: VERSION,
     position: JSON.stringify(checkpoint.position),
     weightOrder: JSON.stringify(checkpoint.weights.map((w) => w.name)),
     optimizerIterations: String(checkpoint.optimizer.iterations),
+    architecture: JSON.stringify(checkpoint.architecture),
   };
+  metadata[HASH_KEY] = contentHash(tensors, metadata);
   return encodeSafetensors(tensors, metadata);
 }
 
 /**
- * Decodes checkpoint bytes. The caller owns (and disposes) the returned tensors.
- *
- * @throws WeightsFileError if the bytes are not a checkpoint of this format.
+ * The sha256 of a checkpoint's content: every tensor's name, dtype, shape and bytes in file
+ * order, then every metadata field but the hash itself, by key.
  */
-export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
+function contentHash(tensors: readonly SafetensorsTensor[], metadata: Readonly<Record<string, string>>): string {
+  const hash = new Sha256();
+  for (const t of tensors) hash.update(`${t.name}\n${t.dtype}\n${t.shape.join(",")}\n`).update(t.data);
+  for (const key of Object.keys(metadata).sort()) if (key !== HASH_KEY) hash.update(`${key}\n${metadata[key]}\n`);
+  return `sha256:${hash.digestHex()}`;
+}
+
+/**
+ * Reads checkpoint bytes and checks all of it (format and version, content hash, position,
+ * weight order, architecture, dtypes) without creating a tensor.
+ *
+ * @throws WeightsFileError saying what is wrong: not a checkpoint, corrupt (hash), a field
+ *   missing or impossible (named), a tensor of another dtype.
+ */
+export function readCheckpoint(bytes: Uint8Array): SavedCheckpoint {
   const file = decodeSafetensors(bytes);
   const { metadata } = file;
   if (metadata.format !== FORMAT) {
@@ -151,42 +202,78 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
     );
   }
   if (metadata.version !== VERSION) {
-    throw new WeightsFileError(`checkpoint: version ${JSON.stringify(metadata.version)} is not supported (this library reads ${VERSION})`);
+    throw new WeightsFileError(
+      `checkpoint: version ${JSON.stringify(metadata.version)} is not supported (this library reads ${VERSION}; version 1, without a content hash or architecture, was written before 0.1.0's release: start the run anew)`,
+    );
   }
-  let position: RunPosition;
-  let order: string[];
-  try {
-    position = JSON.parse(metadata.position ?? "") as RunPosition;
-    order = JSON.parse(metadata.weightOrder ?? "") as string[];
-  } catch {
-    throw new WeightsFileError("checkpoint: its metadata (position, weightOrder) is not valid JSON: the file is corrupt");
+  const recorded = metadata[HASH_KEY];
+  const actual = contentHash(file.tensors, metadata);
+  if (recorded !== actual) {
+    throw new WeightsFileError(
+      `checkpoint: its content hash does not match its data (sha256 recorded ${recorded === undefined ? "none" : JSON.stringify(recorded)}, computed ${JSON.stringify(actual)}): the file is corrupt`,
+    );
   }
-  const counters = ["epoch", "step", "globalStep", "seed"] as const;
-  if (
-    typeof position !== "object" ||
-    position === null ||
-    !counters.every((key) => Number.isInteger(position[key])) ||
-    !Array.isArray(order) ||
-    !order.every((name) => typeof name === "string")
-  ) {
-    throw new WeightsFileError("checkpoint: its metadata lacks the run's position (epoch, step, globalStep, seed) or the weight order: the file is corrupt");
-  }
-  const byName = new Map(file.tensors.map((t) => [t.name, t]));
-  const toTensor = (t: SafetensorsTensor): tf.Tensor => {
-    const copy = t.data.slice();
-    const values = t.dtype === "F32" ? new Float32Array(copy.buffer) : t.dtype === "I32" ? new Int32Array(copy.buffer) : null;
-    if (!values) throw new WeightsFileError(`checkpoint: tensor ${JSON.stringify(t.name)} has dtype ${t.dtype}; expected F32 or I32`);
-    return tf.tensor(values, t.shape, t.dtype === "F32" ? "float32" : "int32");
+  const parse = (key: string): unknown => {
+    try {
+      return JSON.parse(metadata[key] ?? "");
+    } catch {
+      throw new WeightsFileError(`checkpoint: its metadata field ${key} is not valid JSON: the file is corrupt`);
+    }
   };
+  const position = checkPosition(parse("position"));
+  const order = parse("weightOrder");
+  if (!Array.isArray(order) || !order.every((name) => typeof name === "string")) {
+    throw new WeightsFileError(`checkpoint: its weightOrder must be a list of weight names; got ${describeValue(order)}`);
+  }
+  const architecture = parse("architecture");
+  if (!isArchitecture(architecture)) throw new WeightsFileError(`checkpoint: its architecture is not a list of layers; got ${describeValue(architecture)}`);
+  const iterations = Number(metadata.optimizerIterations);
+  if (!Number.isInteger(iterations) || iterations < 0) {
+    throw new WeightsFileError(`checkpoint: optimizerIterations must be an integer >= 0; got ${describeValue(metadata.optimizerIterations)}`);
+  }
+  const saved = (t: SafetensorsTensor, prefix: string): SavedTensor => {
+    const name = t.name.slice(prefix.length);
+    if (t.dtype !== "F32" && t.dtype !== "I32") {
+      throw new WeightsFileError(`checkpoint: tensor ${JSON.stringify(t.name)} has dtype ${t.dtype}; a checkpoint holds F32 and I32 only`);
+    }
+    return { name, dtype: t.dtype === "F32" ? "float32" : "int32", shape: t.shape, data: t.data };
+  };
+  const byName = new Map(file.tensors.filter((t) => t.name.startsWith(MODEL_PREFIX)).map((t) => [t.name, t]));
+  if (byName.size !== order.length) {
+    throw new WeightsFileError(`checkpoint: it holds ${byName.size} model tensors but lists ${order.length} in weightOrder: the file is corrupt`);
+  }
   const weights = order.map((name) => {
     const entry = byName.get(MODEL_PREFIX + name);
     if (!entry) throw new WeightsFileError(`checkpoint: weight ${JSON.stringify(name)} is listed but missing: the file is corrupt`);
-    return { name, tensor: toTensor(entry) };
+    return saved(entry, MODEL_PREFIX);
   });
-  const optimizerTensors = file.tensors
-    .filter((t) => t.name.startsWith(OPTIMIZER_PREFIX))
-    .map((t) => ({ name: t.name.slice(OPTIMIZER_PREFIX.length), tensor: toTensor(t) }));
-  return { position, weights, optimizer: { iterations: Number(metadata.optimizerIterations ?? 0), tensors: optimizerTensors } };
+  const unknown = file.tensors.find((t) => !t.name.startsWith(MODEL_PREFIX) && !t.name.startsWith(OPTIMIZER_PREFIX));
+  if (unknown) throw new WeightsFileError(`checkpoint: tensor ${JSON.stringify(unknown.name)} is neither a model weight nor optimizer state`);
+  const optimizer = file.tensors.filter((t) => t.name.startsWith(OPTIMIZER_PREFIX)).map((t) => saved(t, OPTIMIZER_PREFIX));
+  return { position, weights, optimizer: { iterations, tensors: optimizer }, architecture };
+}
+
+/** A tf tensor holding a copy of a saved tensor's bytes. */
+export function toTensor(saved: SavedTensor): tf.Tensor {
+  const copy = saved.data.slice();
+  const values = saved.dtype === "float32" ? new Float32Array(copy.buffer) : new Int32Array(copy.buffer);
+  return tf.tensor(values, saved.shape, saved.dtype);
+}
+
+/**
+ * Decodes checkpoint bytes, checked as {@link readCheckpoint} does. The caller owns (and
+ * disposes) the returned tensors.
+ *
+ * @throws WeightsFileError if the bytes are not a checkpoint of this format, or corrupt.
+ */
+export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
+  const saved = readCheckpoint(bytes);
+  return {
+    position: saved.position,
+    weights: saved.weights.map((w) => ({ name: w.name, tensor: toTensor(w) })),
+    optimizer: { iterations: saved.optimizer.iterations, tensors: saved.optimizer.tensors.map((t) => ({ name: t.name, tensor: toTensor(t) })) },
+    architecture: saved.architecture,
+  };
 }
 
 /** Disposes a decoded checkpoint's tensors. */
@@ -201,29 +288,59 @@ export interface ModelWeight {
   originalName: string;
   /** Shape. */
   shape: ReadonlyArray<number | null>;
+  /** Dtype. */
+  dtype: string;
   /** Replaces the value. */
   write(value: tf.Tensor): unknown;
 }
 
+/** A model weight and the saved tensor that goes into it. */
+export interface WeightAssignment {
+  /** The model's weight. */
+  weight: ModelWeight;
+  /** The checkpoint's tensor for it. */
+  saved: SavedTensor;
+}
+
 /**
- * Writes a checkpoint's weights into the model: by name when every name matches, else by
- * position (a model rebuilt with auto-generated layer names), and in both cases only when
- * every shape agrees; nothing is written otherwise.
+ * Pairs a checkpoint's weights with the model's: by name when every name matches, else by
+ * position (a model rebuilt with auto-generated layer names), and checks every dtype and
+ * shape. Writes nothing: {@link writeWeights} does, once everything else is checked too.
  *
  * @throws RangeError listing the weights that do not fit.
  */
-export function assignCheckpointWeights(weights: readonly ModelWeight[], saved: Checkpoint["weights"]): void {
+export function planWeights(weights: readonly ModelWeight[], saved: readonly SavedTensor[]): WeightAssignment[] {
   if (weights.length !== saved.length) {
     throw new RangeError(`checkpoint: it holds ${saved.length} model weights but the model has ${weights.length}: it was written for another model`);
   }
-  const savedByName = new Map(saved.map((s) => [s.name, s.tensor]));
+  const savedByName = new Map(saved.map((s) => [s.name, s]));
   const byName = weights.every((w) => savedByName.has(w.originalName));
-  const pairs = weights.map((w, i) => ({ weight: w, tensor: byName ? savedByName.get(w.originalName)! : saved[i]!.tensor }));
+  const pairs = weights.map((weight, i) => ({ weight, saved: byName ? savedByName.get(weight.originalName)! : saved[i]! }));
+  const dtypes = pairs.filter(({ weight, saved }) => weight.dtype !== saved.dtype);
+  if (dtypes.length > 0) {
+    throw new RangeError(
+      `checkpoint: ${dtypes.length} weight dtypes differ from the model's: ${dtypes
+        .map(({ weight, saved }) => `weight ${JSON.stringify(saved.name)} is ${saved.dtype} in the checkpoint; the model's is ${weight.dtype}`)
+        .join("; ")}`,
+    );
+  }
   const problems = pairs
-    .filter(({ weight, tensor }) => !tf.util.arraysEqual(weight.shape as number[], tensor.shape))
-    .map(({ weight, tensor }) => `${weight.originalName}: model ${formatShape(weight.shape as number[])}, checkpoint ${formatShape(tensor.shape)}`);
+    .filter(({ weight, saved }) => !tf.util.arraysEqual(weight.shape as number[], saved.shape))
+    .map(({ weight, saved }) => `${weight.originalName}: model ${formatShape(weight.shape as number[])}, checkpoint ${formatShape(saved.shape)}`);
   if (problems.length > 0) {
     throw new RangeError(`checkpoint: ${problems.length} weight shapes differ from the model's (it was written for another model):\n  ${problems.join("\n  ")}`);
   }
-  for (const { weight, tensor } of pairs) weight.write(tensor);
+  return pairs;
+}
+
+/** Writes planned weights into the model (each through a tensor disposed right after). */
+export function writeWeights(plan: readonly WeightAssignment[]): void {
+  for (const { weight, saved } of plan) {
+    const tensor = toTensor(saved);
+    try {
+      weight.write(tensor);
+    } finally {
+      tensor.dispose();
+    }
+  }
 }

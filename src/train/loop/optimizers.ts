@@ -113,6 +113,60 @@ export function captureOptimizerState(optimizer: tf.Optimizer): OptimizerState {
   return { iterations: optimizer.iterations, tensors };
 }
 
+/** A tensor of saved optimizer state, before it becomes a tf tensor: name, dtype and shape. */
+export interface SavedStateTensor {
+  /** `<field>/<slot>` or `<field>`. */
+  name: string;
+  /** Its dtype. */
+  dtype: string;
+  /** Its shape. */
+  shape: readonly number[];
+}
+
+/**
+ * Checks saved optimizer state against a fresh optimizer of the run's kind and the model's
+ * trainable weights, without changing either: every field exists on this optimizer, every
+ * slot is a whole index of a trainable weight and has that weight's shape, every scalar
+ * variable its shape, each appears once, all float32.
+ *
+ * @throws RangeError naming the first state tensor that does not fit.
+ */
+export function checkOptimizerState(
+  optimizer: tf.Optimizer,
+  tensors: readonly SavedStateTensor[],
+  trainable: ReadonlyArray<{ name: string; shape: readonly number[] }>,
+): void {
+  const target = optimizer as unknown as Record<string, unknown>;
+  const kind = `this ${optimizer.getClassName()} optimizer`;
+  const seen = new Set<string>();
+  const shape = (s: readonly number[]) => `[${s.join(", ")}]`;
+  for (const { name, dtype, shape: saved } of tensors) {
+    const fail = (why: string): never => {
+      throw new RangeError(`checkpoint: optimizer state ${JSON.stringify(name)}${why}`);
+    };
+    if (seen.has(name)) fail(" appears twice");
+    seen.add(name);
+    if (dtype !== "float32") fail(` is ${dtype}; optimizer state is float32`);
+    const parts = name.split("/");
+    const field = parts[0]!;
+    if (parts.length > 2 || !Object.prototype.hasOwnProperty.call(target, field)) fail(`: ${kind} has no ${JSON.stringify(field)}`);
+    const value = target[field];
+    if (parts.length === 1) {
+      if (!(value instanceof tf.Variable)) fail(`: ${kind} has no variable ${JSON.stringify(field)}`);
+      const variable = value as tf.Variable;
+      if (!tf.util.arraysEqual(variable.shape, [...saved])) fail(` has shape ${shape(saved)}; ${kind}'s is ${shape(variable.shape)}`);
+      continue;
+    }
+    if (!Array.isArray(value)) fail(`: ${kind}'s ${JSON.stringify(field)} is not a list of per-weight slots`);
+    const text = parts[1]!;
+    const index = Number(text);
+    if (!/^(0|[1-9]\d*)$/.test(text)) fail(`: ${JSON.stringify(text)} is not a slot index`);
+    if (index >= trainable.length) fail(`: slot ${index} is past the model's ${trainable.length} trainable weights`);
+    const weight = trainable[index]!;
+    if (!tf.util.arraysEqual([...weight.shape], [...saved])) fail(` has shape ${shape(saved)}; weight ${index} (${weight.name}) has shape ${shape(weight.shape)}`);
+  }
+}
+
 /**
  * Restores state captured by {@link captureOptimizerState} into a fresh optimizer of the
  * same kind, which takes ownership of copies of the tensors.

@@ -7,54 +7,74 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { describeValue } from "../../spec/check.js";
+import { architectureDifference, architectureOf } from "./architecture.js";
 import {
-  assignCheckpointWeights,
-  decodeCheckpoint,
-  disposeCheckpoint,
   encodeCheckpoint,
+  planWeights,
+  readCheckpoint,
+  toTensor,
+  writeWeights,
   type CheckpointStore,
   type EpochSums,
   type RunPosition,
 } from "./checkpoint.js";
-import { captureOptimizerState, restoreOptimizerState } from "./optimizers.js";
+import { captureOptimizerState, checkOptimizerState, restoreOptimizerState } from "./optimizers.js";
 import type { HistoryFigures, OptimizerName, Progress } from "./types.js";
+
+/** The settings of a run that an exact continuation needs the same of. */
+export interface RunSettings {
+  /** Optimizer name. */
+  optimizer: OptimizerName;
+  /** Momentum of sgd (`null` for the others). */
+  momentum: number | null;
+  /** Batch size of tensor data (`null` for a dataset). */
+  batchSize: number | null;
+  /** Training images of tensor data (`null` for a dataset). */
+  images: number | null;
+  /** The seed given, if any. */
+  seed?: number;
+}
 
 /**
  * Loads the store's checkpoint into the model and the optimizer and returns the run's
- * position; `null` when the store holds none.
+ * position; `null` when the store holds none. Everything is checked first (the file, the
+ * run's settings, the architecture, every weight's dtype and shape, the optimizer state);
+ * only then is anything written, so a checkpoint that does not fit leaves the model and
+ * the optimizer as they were.
  *
- * @throws RangeError when the checkpoint was written with another optimizer, batch size or
- *   seed, or for another model; WeightsFileError when it is not a checkpoint.
+ * @throws RangeError when the checkpoint was written with other settings or for another
+ *   model; WeightsFileError when it is not a checkpoint or is corrupt.
  */
-export async function restoreRun(
-  store: CheckpointStore,
-  model: tfl.LayersModel,
-  optimizer: tf.Optimizer,
-  given: { optimizer: OptimizerName; batchSize: number | null; seed?: number },
-): Promise<RunPosition | null> {
+export async function restoreRun(store: CheckpointStore, model: tfl.LayersModel, optimizer: tf.Optimizer, given: RunSettings): Promise<RunPosition | null> {
   const bytes = await store.read();
   if (bytes === null) return null;
-  const checkpoint = decodeCheckpoint(bytes);
+  const saved = readCheckpoint(bytes);
+  const { position } = saved;
+  const mismatch = (what: (value: string) => string, saved: unknown, given: unknown, describe = describeValue) =>
+    new RangeError(`resume: the checkpoint was written with ${what(describe(saved))}; got ${describe(given)} (an exact continuation needs the same)`);
+  const named = (name: string) => (value: string) => `${name} ${value}`;
+  if (position.optimizer !== given.optimizer) throw mismatch(named("optimizer"), position.optimizer, given.optimizer);
+  if (position.momentum !== given.momentum) throw mismatch(named("momentum"), position.momentum, given.momentum);
+  if (position.batchSize !== given.batchSize) throw mismatch(named("batchSize"), position.batchSize, given.batchSize);
+  if (position.images !== given.images) throw mismatch((v) => `${v} training images`, position.images, given.images);
+  if (given.seed !== undefined && given.seed !== position.seed) throw mismatch(named("seed"), position.seed, given.seed);
+  const plan = planWeights(model.weights, saved.weights);
+  const difference = architectureDifference(saved.architecture, architectureOf(model));
+  if (difference) throw new RangeError(`checkpoint: it was written for another architecture: ${difference}`);
+  const trainable = model.trainableWeights.map((w) => ({ name: w.originalName, shape: w.shape as number[] }));
+  checkOptimizerState(optimizer, saved.optimizer.tensors, trainable);
+  // Everything fits: write.
+  writeWeights(plan);
+  const state = { iterations: saved.optimizer.iterations, tensors: saved.optimizer.tensors.map((t) => ({ name: t.name, tensor: toTensor(t) })) };
   try {
-    const { position } = checkpoint;
-    const mismatch = (what: string, saved: unknown, given: unknown) =>
-      new RangeError(`resume: the checkpoint was written with ${what} ${describeValue(saved)}; got ${describeValue(given)} (an exact continuation needs the same)`);
-    if (position.optimizer !== given.optimizer) throw mismatch("optimizer", position.optimizer, given.optimizer);
-    if (position.batchSize !== given.batchSize) throw mismatch("batchSize", position.batchSize, given.batchSize);
-    if (given.seed !== undefined && given.seed !== position.seed) throw mismatch("seed", position.seed, given.seed);
-    assignCheckpointWeights(model.weights, checkpoint.weights);
-    restoreOptimizerState(
-      optimizer,
-      checkpoint.optimizer,
-      model.trainableWeights.map((w) => w.name),
-    );
-    return position;
+    restoreOptimizerState(optimizer, state, model.trainableWeights.map((w) => w.name));
   } finally {
-    disposeCheckpoint(checkpoint);
+    tf.dispose(state.tensors.map((t) => t.tensor));
   }
+  return position;
 }
 
-/** The checkpoint of a run at `position`: every model weight, the optimizer's state, the position. */
+/** The checkpoint of a run at `position`: every model weight, the optimizer's state, the position, the architecture. */
 export async function encodeRun(model: tfl.LayersModel, optimizer: tf.Optimizer, position: RunPosition): Promise<Uint8Array> {
   const state = captureOptimizerState(optimizer);
   try {
@@ -62,6 +82,7 @@ export async function encodeRun(model: tfl.LayersModel, optimizer: tf.Optimizer,
       position,
       weights: model.weights.map((weight) => ({ name: weight.originalName, tensor: weight.read() })),
       optimizer: state,
+      architecture: architectureOf(model),
     });
   } finally {
     tf.dispose(state.tensors.map((t) => t.tensor));

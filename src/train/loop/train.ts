@@ -103,6 +103,7 @@ async function run(
     output: config.output,
   };
   const batchSize = training.fixedBatchSize ? config.batchSize : null;
+  const momentum = config.optimizer === "sgd" ? config.momentum : null;
   const yieldToEventLoop = eventLoopYielder();
   let position: RunPosition = {
     epoch: 0,
@@ -112,11 +113,13 @@ async function run(
     seed: config.seed ?? randomSeed(),
     optimizer: config.optimizer,
     batchSize,
+    images: training.images,
+    momentum,
     history: { epoch: [], history: emptyFigures(validation !== null) },
     sums: zeroSums(),
   };
   if (config.resume && store) {
-    const resumed = await restoreRun(store, model, optimizer, { optimizer: config.optimizer, batchSize, seed: config.seed });
+    const resumed = await restoreRun(store, model, optimizer, { optimizer: config.optimizer, momentum, batchSize, images: training.images, seed: config.seed });
     if (resumed) {
       position = resumed;
       if (!Number.isFinite(training.stepsPerEpoch) && resumed.stepsPerEpoch !== null) training.stepsPerEpoch = resumed.stepsPerEpoch;

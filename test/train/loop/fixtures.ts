@@ -49,3 +49,23 @@ export function denseModel(seed: number, classes = 3): tfl.LayersModel {
     .apply(flat) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: output });
 }
+
+/**
+ * The plain twin of {@link tinyResNet}: the same layers, names and weight shapes, but no
+ * shortcut (no `block1_add`), so its checkpoints must not be mixed with the ResNet's.
+ */
+export function tinyPlainNet(options: { seed: number; classes?: number }): tfl.LayersModel {
+  const { seed, classes = 3 } = options;
+  const input = tfl.input({ shape: [8, 8, 3], name: "input" });
+  const conv = (name: string, s: number) =>
+    tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: "same", useBias: false, name, kernelInitializer: tfl.initializers.heNormal({ seed: s }) });
+  const bn = (name: string) => tfl.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name });
+  const relu = (name: string) => tfl.layers.activation({ activation: "relu", name });
+  let x = conv("stem_conv", seed).apply(input) as tfl.SymbolicTensor;
+  x = relu("stem_relu").apply(bn("stem_bn").apply(x)) as tfl.SymbolicTensor;
+  x = relu("block1_1_relu").apply(bn("block1_1_bn").apply(conv("block1_1_conv", seed + 1).apply(x))) as tfl.SymbolicTensor;
+  x = relu("block1_out").apply(bn("block1_2_bn").apply(conv("block1_2_conv", seed + 3).apply(x))) as tfl.SymbolicTensor;
+  x = tfl.layers.globalAveragePooling2d({ name: "avg_pool" }).apply(x) as tfl.SymbolicTensor;
+  const y = tfl.layers.dense({ units: classes, activation: "softmax", name: "predictions" }).apply(x) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: y });
+}
