@@ -11,6 +11,7 @@
  * @module
  */
 export { count } from "./count.js";
+export { countUpTo, type TruncationStage } from "./countUpTo.js";
 export { table1 } from "./table1.js";
 export { summaryTable } from "./summary.js";
 export { markdownTable, formatInteger, formatScaled, formatShape, type Align } from "./format.js";
