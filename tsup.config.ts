@@ -32,7 +32,7 @@ export default defineConfig([
     external: [/^@tensorflow\//],
   },
   {
-    entry: { main: "src/cli/main.ts" },
+    entry: { main: "src/cli/bin.ts" }, // dist/cli/main.js, the "bin" of package.json; src/cli/main.ts exports main()
     outDir: "dist/cli",
     format: ["esm"],
     sourcemap: true,

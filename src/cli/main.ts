@@ -1,16 +1,19 @@
 /**
  * The `resnet-blocks` command: `table1`, `summary <model>`, `convert`, `--help`. `table1`
  * and `summary` load only the counters, never TensorFlow.js, so they start in milliseconds;
- * `convert` loads tfjs when it runs.
+ * `convert` loads tfjs when it runs, and says which packages to install where they are
+ * missing. Every command's flags are parsed once, by `flags.ts`. This module only exports
+ * {@link main}; `bin.ts` runs it.
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { count } from "../count/count.js";
 import { summaryTable } from "../count/summary.js";
 import { table1 } from "../count/table1.js";
-import { DEPTHS } from "../spec/table1.js";
-import type { Depth, Preset, ResNetOptions } from "../spec/types.js";
+import { CONVERT_FLAGS, CONVERT_USAGE, convertOptions } from "./convertArgs.js";
+import { HELP_FLAG, parseFlags, UsageError, type FlagSpecs } from "./flags.js";
+import { checkOutputFolder } from "./outputFolder.js";
+import { SUMMARY_FLAGS, summaryOptions } from "./summary.js";
 
 const HELP = `resnet-blocks: ResNets of He et al. (2015), Table 1, counted exactly.
 
@@ -37,104 +40,85 @@ MACs are multiply-adds of convolutions and dense layers (the paper's "FLOPs");
 FLOPs = 2 x MACs. Other operations are reported apart, as extra FLOPs.
 `;
 
-/** Runs the CLI on `argv` (without `node` and the script); resolves to the exit code. */
-export async function main(argv: readonly string[], out = process.stdout, err = process.stderr): Promise<number> {
-  if (argv[0] === "convert") {
-    // Loaded only here, so that table1 and summary never load TensorFlow.js.
-    const { runConvert } = await import("./convert.js");
-    return runConvert(argv.slice(1), out, err);
-  }
+/** Where the CLI writes: `process.stdout`, `process.stderr`, or anything with `write`. */
+export interface Output {
+  /** Writes text. */
+  write(text: string): unknown;
+}
+
+/** The flags of each command. */
+const COMMAND_FLAGS: Readonly<Record<string, FlagSpecs>> = { table1: HELP_FLAG, summary: SUMMARY_FLAGS, convert: CONVERT_FLAGS };
+
+/** The flags accepted before a command. */
+const GLOBAL_FLAGS: FlagSpecs = { ...HELP_FLAG, version: { type: "boolean" } };
+
+/** The packages `convert` needs, as the message for a project without them names them. */
+export const CONVERT_PACKAGES = ["@tensorflow/tfjs-core", "@tensorflow/tfjs-layers", "@tensorflow/tfjs-backend-wasm"] as const;
+
+/**
+ * Runs the CLI on `argv` (without `node` and the script); resolves to the exit code: 0,
+ * 2 for a usage mistake (unknown command or flag, bad value), 1 for anything else (a file
+ * that does not load, a missing package). Errors go to `err` as `resnet-blocks: <message>`.
+ *
+ * @example
+ * ```ts
+ * const code = await main(["summary", "resnet50", "--json"]); // prints the report, 0
+ * ```
+ */
+export async function main(argv: readonly string[], out: Output = process.stdout, err: Output = process.stderr): Promise<number> {
+  const first = argv[0];
+  const command = first !== undefined && !first.startsWith("-") ? first : undefined;
   try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean" },
-        input: { type: "string" },
-        channels: { type: "string" },
-        classes: { type: "string" },
-        preset: { type: "string" },
-        shortcut: { type: "string" },
-        "stride-in": { type: "string" },
-        "no-top": { type: "boolean" },
-        json: { type: "boolean" },
-      },
-    });
-    const [command, ...rest] = positionals;
-    if (values.help || command === "help") {
-      out.write(HELP);
-      return 0;
+    if (command === undefined) {
+      const { values } = parseFlags("", argv, GLOBAL_FLAGS);
+      if (values.help) return write(out, HELP);
+      if (values.version) return write(out, `${VERSION}\n`);
+      throw new UsageError("a command is needed");
     }
-    if (values.version) {
-      out.write(`${VERSION}\n`);
-      return 0;
+    if (command === "help") return write(out, HELP);
+    const flags = Object.hasOwn(COMMAND_FLAGS, command) ? COMMAND_FLAGS[command] : undefined;
+    if (flags === undefined) {
+      throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: ${Object.keys(COMMAND_FLAGS).join(", ")}, help`);
     }
+    const parsed = parseFlags(command, argv.slice(1), flags);
+    if (parsed.values.help) return write(out, command === "convert" ? CONVERT_USAGE : HELP);
     if (command === "table1") {
-      expectArguments(rest, 0, "table1");
-      out.write(table1());
-      return 0;
+      if (parsed.positionals.length > 0) throw new UsageError(`usage: resnet-blocks table1; got ${parsed.positionals.join(" ")}`);
+      return write(out, table1());
     }
     if (command === "summary") {
-      expectArguments(rest, 1, "summary <model>");
-      const options = summaryOptions(rest[0]!, values);
-      const report = count(options);
-      out.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : summaryTable(report));
-      return 0;
+      const report = count(summaryOptions(parsed));
+      return write(out, parsed.values.json ? `${JSON.stringify(report, null, 2)}\n` : summaryTable(report));
     }
-    throw new UsageError(command === undefined ? "a command is needed" : `unknown command ${JSON.stringify(command)}`);
+    const options = convertOptions(parsed);
+    checkOutputFolder(options.output, options.force ?? false); // before TensorFlow.js loads
+    const { runConvertCommand } = await loadConvert();
+    await runConvertCommand(options, out);
+    return 0;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    err.write(`resnet-blocks: ${message}\nRun resnet-blocks --help for usage.\n`);
-    return error instanceof UsageError || error instanceof RangeError || error instanceof TypeError ? 2 : 1;
+    const help = command === "convert" ? "resnet-blocks convert --help" : "resnet-blocks --help";
+    const usage = error instanceof UsageError || error instanceof RangeError || error instanceof TypeError;
+    err.write(`resnet-blocks: ${message}\n${usage ? `Run ${help} for usage.\n` : ""}`);
+    return usage ? 2 : 1;
+  }
+}
+
+function write(out: Output, text: string): number {
+  out.write(text);
+  return 0;
+}
+
+/** The convert module (and with it TensorFlow.js), or an error naming the packages to install. */
+async function loadConvert(): Promise<typeof import("./convert.js")> {
+  try {
+    return await import("./convert.js");
+  } catch (error) {
+    const missing = /Cannot find (?:package|module) '(@tensorflow\/[^'/]+)/.exec(error instanceof Error ? error.message : "")?.[1];
+    if ((error as { code?: unknown }).code !== "ERR_MODULE_NOT_FOUND" || missing === undefined) throw error;
+    throw new Error(`convert needs TensorFlow.js, and ${missing} is not installed here. Install it with:\n  npm install ${CONVERT_PACKAGES.join(" ")}`);
   }
 }
 
 declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === "string" ? __VERSION__ : "unknown";
-
-class UsageError extends Error {}
-
-function expectArguments(rest: readonly string[], count: number, usage: string): void {
-  if (rest.length !== count) {
-    throw new UsageError(`usage: resnet-blocks ${usage}; got ${rest.length ? rest.join(" ") : "no model"}`);
-  }
-}
-
-function summaryOptions(model: string, values: Record<string, string | boolean | undefined>): ResNetOptions {
-  const match = /^(resnet|plain)(\d+)$/.exec(model);
-  const depth = match ? Number(match[2]) : Number.NaN;
-  if (!match || !DEPTHS.includes(depth as Depth)) {
-    throw new UsageError(
-      `model must be one of ${DEPTHS.map((d) => `resnet${d}`).join(", ")} or plain18 ... plain152; got ${JSON.stringify(model)}`,
-    );
-  }
-  const [height, width] = parseSize(values.input as string | undefined);
-  const options: ResNetOptions = {
-    depth: depth as Depth,
-    residual: match[1] === "resnet",
-    inputShape: [height, width, integerFlag("channels", values.channels as string | undefined, 3)],
-    classes: integerFlag("classes", values.classes as string | undefined, 1000),
-    includeTop: !values["no-top"],
-  };
-  if (values.preset !== undefined) options.preset = values.preset as Preset;
-  if (values.shortcut !== undefined) options.shortcut = values.shortcut as ResNetOptions["shortcut"];
-  if (values["stride-in"] !== undefined) options.strideIn = values["stride-in"] as ResNetOptions["strideIn"];
-  if (values["no-top"]) options.pooling = "avg";
-  return options;
-}
-
-function parseSize(text: string | undefined): [number, number] {
-  if (text === undefined) return [224, 224];
-  const match = /^(\d+)(?:x(\d+))?$/.exec(text);
-  if (!match) throw new UsageError(`--input must be a size such as 224 or 224x160; got ${JSON.stringify(text)}`);
-  return [Number(match[1]), Number(match[2] ?? match[1])];
-}
-
-function integerFlag(flag: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text)) throw new UsageError(`--${flag} must be a whole number; got ${JSON.stringify(text)}`);
-  return Number(text);
-}
-
-process.exitCode = await main(process.argv.slice(2));

@@ -1,10 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { convert, parseConvertArgs, runConvert } from "../../src/cli/convert.js";
+import { convert } from "../../src/cli/convert.js";
+import { parseConvertArgs } from "../../src/cli/convertArgs.js";
+import { main } from "../../src/cli/main.js";
 import { resnet } from "../../src/models/resnet.js";
 import { saveSafetensors } from "../../src/weights/index.js";
 import { perturbWeights, useTestBackend } from "../helpers/tf.js";
@@ -106,6 +108,36 @@ describe("convert", () => {
   });
 });
 
+describe("convert's output folder", () => {
+  it("refuses a non-empty folder before any work, and with force leaves only the new model's files", async () => {
+    (await source({ depth: 18, preset: "torchvision", classes: 10, seed: 5 }, "torchvision", "force.safetensors")).dispose();
+    const output = join(dir, "force");
+    mkdirSync(join(output, "old-shards"), { recursive: true });
+    writeFileSync(join(output, "group1-shard1of99.bin"), "stale");
+    const options = { input: join(dir, "force.safetensors"), output, from: "torchvision", depth: 18, inputShape: [32, 32, 3] } as const;
+    const before = tf.memory().numTensors;
+    await expect(convert(options)).rejects.toThrow(new RangeError(
+      `${output} is not empty (2 entries: group1-shard1of99.bin, old-shards); convert writes into a new or empty folder, ` +
+        "or replaces the folder's contents with --force (option force: true)",
+    ));
+    expect(tf.memory().numTensors).toBe(before);
+    expect(readdirSync(output).sort()).toEqual(["group1-shard1of99.bin", "old-shards"]);
+
+    const result = await convert({ ...options, force: true });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(readdirSync(output).sort()).toEqual(["model.json", ...result.shards.map((path) => path.slice(output.length + 1))].sort());
+    expect(readdirSync(dir).filter((name) => name.startsWith(".force."))).toEqual([]);
+  });
+
+  it.each([
+    [{ shardBytes: 100 }, /shardBytes must be an integer from 1024 to 1073741824 \(1 KiB to 1 GiB\); got 100/],
+    [{ force: "yes" }, /force must be true or false; got "yes"/],
+  ])("checks %o", async (bad, message) => {
+    const options = { input: join(dir, "none.safetensors"), output: join(dir, "none"), from: "torchvision", depth: 18, ...bad };
+    await expect(convert(options as Parameters<typeof convert>[0])).rejects.toThrow(message);
+  });
+});
+
 describe("the convert command", () => {
   it("parses its arguments", () => {
     expect(parseConvertArgs(["in.safetensors", "out", "--from", "torchvision", "--depth", "50", "--input", "160x128", "--shard-mb", "2"])).toEqual({
@@ -127,7 +159,7 @@ describe("the convert command", () => {
     [["in", "--from", "keras", "--depth", "50"], /convert needs <in.safetensors> <out-dir>; got in/],
   ])("usage errors exit 2 with a message: %j", async (argv, message) => {
     const err: string[] = [];
-    expect(await runConvert(argv, { write: () => true }, { write: (t: string) => err.push(t) })).toBe(2);
+    expect(await main(["convert", ...argv], { write: () => true }, { write: (t: string) => err.push(t) })).toBe(2);
     expect(err.join("")).toMatch(message);
   });
 
@@ -135,10 +167,10 @@ describe("the convert command", () => {
     const out: string[] = [];
     const err: string[] = [];
     (await source({ depth: 18, preset: "torchvision", classes: 10, seed: 4 }, "torchvision", "cli.safetensors")).dispose();
-    const args = [join(dir, "cli.safetensors"), join(dir, "cli"), "--from", "torchvision", "--input", "32"];
-    expect(await runConvert([...args, "--depth", "18"], { write: (t: string) => out.push(t) }, { write: () => true })).toBe(0);
+    const args = ["convert", join(dir, "cli.safetensors"), join(dir, "cli"), "--from", "torchvision", "--input", "32"];
+    expect(await main([...args, "--depth", "18"], { write: (t: string) => out.push(t) }, { write: () => true })).toBe(0);
     expect(out.join(""), out.join("")).toMatch(/wrote .*model\.json and 11 shard\(s\): resnet18 \(residual, preset torchvision, 10 classes\), 102 weights loaded/);
-    expect(await runConvert([...args, "--depth", "34"], { write: () => true }, { write: (t: string) => err.push(t) })).toBe(1);
+    expect(await main([...args, "--depth", "34", "--force"], { write: () => true }, { write: (t: string) => err.push(t) })).toBe(1);
     expect(err.join("")).toMatch(/missing tensor "layer1\.2\.conv1\.weight"/);
   });
 });

@@ -1,0 +1,53 @@
+/**
+ * `resnet-blocks summary <model>`: its flags and the count options they give. Counting
+ * only: no TensorFlow.js.
+ *
+ * @module
+ */
+import { DEPTHS, type Depth, type ResNetOptions } from "../count/index.js";
+import { HELP_FLAG, integerFlag, UsageError, type FlagSpecs, type ParsedFlags } from "./flags.js";
+import { conventionOptions, inputSize, NET_FLAGS } from "./netFlags.js";
+
+/** The flags of `summary`. */
+export const SUMMARY_FLAGS: FlagSpecs = {
+  input: NET_FLAGS.input!,
+  channels: { type: "string", accepts: "a whole number" },
+  classes: { type: "string", accepts: "a whole number" },
+  preset: NET_FLAGS.preset!,
+  shortcut: NET_FLAGS.shortcut!,
+  "stride-in": NET_FLAGS["stride-in"]!,
+  "no-top": { type: "boolean" },
+  json: { type: "boolean" },
+  ...HELP_FLAG,
+};
+
+/**
+ * The count options of `summary <model>` from its parsed flags.
+ *
+ * @throws UsageError naming the model or the flag that is wrong.
+ */
+export function summaryOptions({ positionals, values }: ParsedFlags): ResNetOptions {
+  if (positionals.length !== 1) {
+    throw new UsageError(`usage: resnet-blocks summary <model>; got ${positionals.length ? positionals.join(" ") : "no model"}`);
+  }
+  const model = positionals[0]!;
+  const match = /^(resnet|plain)(\d+)$/.exec(model);
+  const depth = DEPTHS.find((d) => String(d) === match?.[2]);
+  if (!match || depth === undefined) {
+    throw new UsageError(
+      `model must be one of ${DEPTHS.map((d) => `resnet${d}`).join(", ")} or plain18 ... plain152; got ${JSON.stringify(model)}`,
+    );
+  }
+  const [height, width] = inputSize(values) ?? [224, 224];
+  const channels = typeof values.channels === "string" ? integerFlag("channels", values.channels, 1) : 3;
+  const options: ResNetOptions = {
+    depth: depth as Depth,
+    residual: match[1] === "resnet",
+    inputShape: [height, width, channels],
+    classes: typeof values.classes === "string" ? integerFlag("classes", values.classes, 1) : 1000,
+    includeTop: values["no-top"] !== true,
+    ...conventionOptions(values),
+  };
+  if (values["no-top"] === true) options.pooling = "avg";
+  return options;
+}
