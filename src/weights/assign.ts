@@ -27,7 +27,16 @@ export interface LoadOptions {
    * checkpoint into a model built with `includeTop: false`. Default `false`.
    */
   ignoreExtra?: boolean;
+  /**
+   * Load weights that hold NaN or Infinity instead of failing. Default `false`: a file with
+   * non-finite values (a diverged training run, a damaged file) fails with a `WeightsError`
+   * naming each tensor, and the model is unchanged.
+   */
+  allowNonFinite?: boolean;
 }
+
+/** The keys of {@link LoadOptions}. */
+const LOAD_OPTION_KEYS = ["layout", "prefix", "ignoreExtra", "allowNonFinite"];
 
 /** What a loader did. */
 export interface LoadResult {
@@ -56,15 +65,26 @@ interface ResolvedLoadOptions {
   layout: WeightLayout;
   prefix: string;
   ignoreExtra: boolean;
+  allowNonFinite: boolean;
 }
 
-/** Checks the model argument and the options of a loader. */
-export function checkLoadArguments(model: unknown, options: LoadOptions | undefined): ResolvedLoadOptions {
+/**
+ * Checks the model argument and the options of a loader.
+ *
+ * @param caller The loader, for the message about an unknown option (`loadSafetensors`).
+ */
+export function checkLoadArguments(model: unknown, options: LoadOptions | undefined, caller: string): ResolvedLoadOptions {
   checkModel(model);
   requireBackend("loading weights");
-  const resolved = { layout: "native" as WeightLayout, prefix: "", ignoreExtra: false };
+  const resolved = { layout: "native" as WeightLayout, prefix: "", ignoreExtra: false, allowNonFinite: false };
   if (options === undefined) return resolved;
   checkOptionsObject("options", options);
+  for (const key of Object.keys(options)) {
+    if (!LOAD_OPTION_KEYS.includes(key)) {
+      throw new TypeError(`options.${key} is not an option of ${caller}; accepted: ${LOAD_OPTION_KEYS.join(", ")}`);
+    }
+  }
+  if (options.allowNonFinite !== undefined) resolved.allowNonFinite = checkBoolean("options.allowNonFinite", options.allowNonFinite);
   if (options.layout !== undefined) resolved.layout = checkOneOf("options.layout", options.layout, WEIGHT_LAYOUTS);
   if (options.prefix !== undefined) {
     if (typeof options.prefix !== "string") {
@@ -161,14 +181,41 @@ export function assignStoredTensors(
     );
   }
 
-  // Every check has passed: decode everything first, then assign.
+  // Every check has passed: decode everything first, check the values, then assign.
   const values = slots.map((slot) => toModelOrder(slot.order, matched.get(slot)!.read(), slot.modelShape));
+  if (!options.allowNonFinite) {
+    const nonFinite = slots.flatMap((slot, index) => nonFiniteProblem(matched.get(slot)!.name, slot.weight, values[index]!));
+    if (nonFinite.length > 0) {
+      const count = nonFinite.length === 1 ? "1 problem" : `${nonFinite.length} problems`;
+      throw new WeightsError(
+        `could not load the ${source} into model ${JSON.stringify(model.name)} (layout ${JSON.stringify(layout)}); ${count}, the model's weights are unchanged:`,
+        nonFinite,
+      );
+    }
+  }
   tf.tidy(() => {
     slots.forEach((slot, index) => {
       slot.variable.write(tf.tensor(values[index]!, slot.modelShape, "float32"));
     });
   });
   return { loaded: slots.length, ignored };
+}
+
+/** The problem with a tensor that holds NaN or Infinity, or none. */
+function nonFiniteProblem(name: string, weight: string, values: Float32Array): string[] {
+  let count = 0;
+  let first = -1;
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) {
+      count++;
+      if (first < 0) first = i;
+    }
+  }
+  if (count === 0) return [];
+  return [
+    `tensor ${JSON.stringify(name)} (${weight}) has ${count} non-finite value${count === 1 ? "" : "s"} (NaN or Infinity), ` +
+      `the first at index ${first}; pass allowNonFinite: true to load them anyway`,
+  ];
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

@@ -34,7 +34,7 @@ export function loadSafetensors(
   bytes: Uint8Array | ArrayBuffer,
   options?: LoadOptions,
 ): LoadResult {
-  const resolved = checkLoadArguments(model, options);
+  const resolved = checkLoadArguments(model, options, "loadSafetensors");
   const file = decodeSafetensors(bytes);
   const stored: StoredTensor[] = file.tensors.map((tensor) => ({
     name: tensor.name,

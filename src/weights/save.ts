@@ -4,7 +4,7 @@
  * @module
  */
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { checkOneOf, checkOptionsObject, describeValue } from "../spec/check.js";
+import { checkBoolean, checkOneOf, checkOptionsObject, describeValue } from "../spec/check.js";
 import { checkModel } from "./assign.js";
 import { FLOAT_DTYPES, encodeFloats, type WeightDtype } from "./dtypes.js";
 import { toFileOrder } from "./kernelOrder.js";
@@ -22,7 +22,18 @@ export interface SaveOptions {
    * `safetensors.torch` writes, unless given.
    */
   metadata?: Record<string, string>;
+  /**
+   * Store values that `dtype: 'float16'` cannot hold (magnitude 65520 or more) as Infinity
+   * instead of failing. Default `false`: such a value is a `RangeError` naming the weight.
+   */
+  allowOverflow?: boolean;
 }
+
+/** The keys of {@link SaveOptions}. */
+const SAVE_OPTION_KEYS = ["layout", "dtype", "metadata", "allowOverflow"];
+
+/** Smallest magnitude that float16 rounds to Infinity (65504 is the largest float16; 65520 is halfway to 2^16). */
+const FLOAT16_OVERFLOW = 65520;
 
 /**
  * The weights of `model` as a safetensors file, named and ordered as `options.layout`
@@ -37,11 +48,18 @@ export interface SaveOptions {
  * writeFileSync("resnet18.safetensors", bytes);
  * ```
  * @throws WeightsError if the layout has no name for some weight (a non-ResNet layer in
- *   the torchvision layout); TypeError or RangeError for bad options.
+ *   the torchvision layout); TypeError or RangeError for bad options (an unknown key among
+ *   them); RangeError if `dtype: 'float16'` cannot hold a value and `allowOverflow` is not set.
  */
 export async function saveSafetensors(model: tfl.LayersModel, options: SaveOptions = {}): Promise<Uint8Array> {
   checkModel(model);
   checkOptionsObject("options", options);
+  for (const key of Object.keys(options)) {
+    if (!SAVE_OPTION_KEYS.includes(key)) {
+      throw new TypeError(`options.${key} is not an option of saveSafetensors; accepted: ${SAVE_OPTION_KEYS.join(", ")}`);
+    }
+  }
+  const allowOverflow = checkBoolean("options.allowOverflow", options.allowOverflow ?? false);
   const layout = checkOneOf("options.layout", options.layout ?? "native", WEIGHT_LAYOUTS);
   const dtype = FLOAT_DTYPES[checkOneOf("options.dtype", options.dtype ?? "float32", Object.keys(FLOAT_DTYPES) as WeightDtype[])];
   const metadata = { ...(layout === "torchvision" ? { format: "pt" } : {}), ...checkMetadata(options.metadata) };
@@ -49,10 +67,30 @@ export async function saveSafetensors(model: tfl.LayersModel, options: SaveOptio
   const tensors: SafetensorsTensor[] = [];
   for (const slot of slots) {
     const values = (await slot.variable.read().data()) as Float32Array;
+    if (dtype === "F16" && !allowOverflow) checkFloat16Range(values, slot.weight);
     const ordered = toFileOrder(slot.order, values, slot.modelShape);
     tensors.push({ name: slot.key, dtype, shape: slot.shape, data: encodeFloats(dtype, ordered) });
   }
   return encodeSafetensors(tensors, metadata);
+}
+
+/** Throws a RangeError if float16 would turn some finite value of `weight` into Infinity. */
+function checkFloat16Range(values: Float32Array, weight: string): void {
+  let count = 0;
+  let largest = 0;
+  for (const value of values) {
+    const magnitude = Math.abs(value);
+    if (magnitude >= FLOAT16_OVERFLOW && magnitude !== Infinity) {
+      count++;
+      largest = Math.max(largest, magnitude);
+    }
+  }
+  if (count > 0) {
+    throw new RangeError(
+      `options.dtype "float16" cannot hold ${count} value${count === 1 ? "" : "s"} of ${weight} (largest magnitude ${largest}; float16 holds ` +
+        `up to 65504, and ${FLOAT16_OVERFLOW} or more become Infinity): save as "float32" or "bfloat16", or pass allowOverflow: true`,
+    );
+  }
 }
 
 function checkMetadata(metadata: unknown): Record<string, string> {

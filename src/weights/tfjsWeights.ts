@@ -53,7 +53,7 @@ const ELEMENT_BYTES: Readonly<Record<string, number>> = {
  * @throws WeightsError listing every missing, extra, misshapen or wrongly typed weight.
  */
 export function loadTfjsWeights(model: tfl.LayersModel, artifacts: TfjsWeights, options?: LoadOptions): LoadResult {
-  const resolved = checkLoadArguments(model, options);
+  const resolved = checkLoadArguments(model, options, "loadTfjsWeights");
   if (typeof artifacts !== "object" || artifacts === null || !Array.isArray(artifacts.weightSpecs) || !artifacts.weightData) {
     throw new TypeError("artifacts must have weightSpecs (the manifest's weights) and weightData (the shards' bytes)");
   }
