@@ -38,6 +38,11 @@ export interface CheckpointStore {
   read(): Promise<Uint8Array | null>;
   /** Replaces the checkpoint with `bytes`. */
   write(bytes: Uint8Array): Promise<void>;
+  /**
+   * Optional: called once by {@link train} before the first step, to check that checkpoints
+   * can be written (so a bad place fails before any work) and to clean up after killed runs.
+   */
+  open?(): Promise<void>;
 }
 
 /** A {@link CheckpointStore} that keeps the checkpoint in memory. */

@@ -246,9 +246,14 @@ function augmentBatch(x: tf.Tensor4D, config: ResolvedOptions, seed: number, epo
 
 async function openStore(checkpoint: CheckpointStore | string | undefined): Promise<CheckpointStore | null> {
   if (checkpoint === undefined) return null;
-  if (typeof checkpoint !== "string") return checkpoint;
+  if (typeof checkpoint !== "string") {
+    if (typeof checkpoint.open === "function") await checkpoint.open();
+    return checkpoint;
+  }
   const { fileCheckpointStore } = await import("./fileStore.js");
-  return fileCheckpointStore(checkpoint);
+  const store = fileCheckpointStore(checkpoint);
+  await store.open();
+  return store;
 }
 
 async function openProgressBar(): Promise<ProgressDisplay | null> {

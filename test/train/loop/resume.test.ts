@@ -5,7 +5,7 @@
  * in the middle of writing a checkpoint leaves the previous one whole.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -203,27 +203,39 @@ describe("atomic checkpoint files", () => {
     await fileCheckpointStore(path).write(previous);
 
     const size = 64 * 1024 * 1024;
-    const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./crashWhileWriting.mts", import.meta.url)), path, String(size)], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, sig) => resolve(sig)));
-    expect(signal, output).toBe("SIGKILL");
-    // The crash came mid-write: the temporary file is there, partly written.
-    expect(existsSync(`${path}.tmp`)).toBe(true);
-    expect(statSync(`${path}.tmp`).size).toBeGreaterThan(0);
-    expect(statSync(`${path}.tmp`).size).toBeLessThan(size);
-    // The checkpoint itself is the previous one, byte for byte, and decodes.
-    expect(new Uint8Array(readFileSync(path))).toEqual(previous);
-    const saved = decodeCheckpoint((await fileCheckpointStore(path).read())!);
-    expect(saved.position.epoch).toBe(1);
-    disposeCheckpoint(saved);
-    // The next write replaces the leftover temporary file.
+    const crash = async (): Promise<string> => {
+      const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./crashWhileWriting.mts", import.meta.url)), path, String(size)], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout.on("data", (chunk) => (output += chunk));
+      child.stderr.on("data", (chunk) => (output += chunk));
+      const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, sig) => resolve(sig)));
+      expect(signal, output).toBe("SIGKILL");
+      // The crash came mid-write: a temporary file is there, partly written, under an unpredictable name.
+      const left = readdirSync(directory).filter((name) => name.startsWith("crash.ckpt.") && name.endsWith(".tmp"));
+      expect(left).toHaveLength(1);
+      expect(left[0]).toMatch(/^crash\.ckpt\.[0-9a-f]{16}\.tmp$/);
+      const temporary = join(directory, left[0]!);
+      expect(statSync(temporary).size).toBeGreaterThan(0);
+      expect(statSync(temporary).size).toBeLessThan(size);
+      // The checkpoint itself is the previous one, byte for byte, and decodes.
+      expect(new Uint8Array(readFileSync(path))).toEqual(previous);
+      const saved = decodeCheckpoint((await fileCheckpointStore(path).read())!);
+      expect(saved.position.epoch).toBe(1);
+      disposeCheckpoint(saved);
+      return left[0]!;
+    };
+    const first = await crash();
+    // Opening the store (as train() does before its first step) removes the killed write's temporary file.
+    await fileCheckpointStore(path).open();
+    expect(existsSync(join(directory, first))).toBe(false);
+    const second = await crash();
+    expect(second).not.toBe(first);
+    await fileCheckpointStore(path).open();
     await fileCheckpointStore(path).write(new Uint8Array([1, 2, 3]));
     expect(Array.from(readFileSync(path))).toEqual([1, 2, 3]);
-    expect(existsSync(`${path}.tmp`)).toBe(false);
+    expect(readdirSync(directory).filter((name) => name.startsWith("crash.ckpt."))).toEqual([]);
   });
 
   it("reading a path with no checkpoint gives null", async () => {
