@@ -21,6 +21,8 @@ export default {
       "@tensorflow/tfjs-backend-webgpu",
     ],
   },
+  // The worker (resnet.worker.ts) as an ES module: tfjs's dynamic imports need it (Vite's default is "iife").
+  worker: { format: "es" },
   // TensorFlow.js with four backends is a few MB of JavaScript: no "large chunk" warning.
   build: { target: "es2022", chunkSizeWarningLimit: 5000 },
 };
