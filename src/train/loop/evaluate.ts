@@ -1,6 +1,7 @@
 /**
  * Validation: loss, top-1 and top-5 accuracy of a model in inference mode (batch norm
- * with its moving statistics), summed on the backend and read once.
+ * with its moving statistics), summed on the backend and read once; the event loop runs
+ * between batches.
  *
  * @module
  */
@@ -10,6 +11,7 @@ import { normalize } from "./augment.js";
 import type { BatchSource } from "./batches.js";
 import { crossEntropy, hits, targetsOf, type OutputKind } from "./loss.js";
 import type { NormalizeOptions } from "./types.js";
+import { eventLoopYielder } from "./yieldToEventLoop.js";
 
 /** What {@link evaluate} needs to know about the model and the loss. */
 export interface EvaluateOptions {
@@ -30,6 +32,7 @@ export async function evaluate(
   options: EvaluateOptions,
 ): Promise<{ loss: number; acc: number; top5: number }> {
   let totals = tf.zeros([4]);
+  const yieldToEventLoop = eventLoopYielder();
   try {
     for await (const { x, y } of source.batches(0, 0)) {
       const next = tf.tidy(() => {
@@ -43,6 +46,8 @@ export async function evaluate(
       });
       tf.dispose([x, y, totals]);
       totals = next;
+      // Timers and signal handlers run between batches of a long validation too.
+      await yieldToEventLoop();
     }
   } catch (error) {
     totals.dispose();

@@ -67,6 +67,31 @@ describe("abort between two steps", () => {
     second.dispose();
   });
 
+  it("timers run during a long validation too (between its batches)", async () => {
+    const model = tinyResNet({ seed: 1 });
+    const validation = tinyData(160, 6); // 20 batches of 8
+    let ticks = 0;
+    let atLastStep = -1;
+    let atEpochEnd = -1;
+    const interval = setInterval(() => ticks++, 1);
+    try {
+      await train(model, data, {
+        ...recipe,
+        epochs: 1,
+        validation,
+        callbacks: {
+          onBatchEnd: ({ step }) => void (step === 2 ? (atLastStep = ticks) : undefined),
+          onEpochEnd: () => void (atEpochEnd = ticks),
+        },
+      });
+    } finally {
+      clearInterval(interval);
+    }
+    expect(atEpochEnd - atLastStep).toBeGreaterThanOrEqual(5);
+    tf.dispose([validation.x, validation.y]);
+    model.dispose();
+  });
+
   it("a SIGINT handler (process.on('SIGINT', () => controller.abort())) runs mid-run and stops it within a step or two", async () => {
     const epochs = 2000; // far longer than the test waits
     const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./sigintChild.mts", import.meta.url)), String(epochs)], {
