@@ -5,16 +5,18 @@
  * @module
  */
 import type * as tfl from "@tensorflow/tfjs-layers";
+import { fuse, type FusedModel } from "../infer/fuse/index.js";
 import { resnet } from "../models/resnet.js";
 import { checkOptionsObject, describeValue } from "../spec/check.js";
 import type { ImageShape } from "../spec/types.js";
 import { loadSafetensors } from "../weights/load.js";
 import { fetchCheckpoint } from "./checkpoint.js";
+import { classify, type Prediction } from "./classify.js";
 import { type HubOptions, HUB_OPTION_KEYS, resolveHubOptions } from "./hub/options.js";
 import type { KnownPretrainedId } from "./knownIds.js";
 import type { TimmConfig } from "./timmConfig.js";
 import { IMAGENET_LABELS } from "./labels/index.js";
-import { createTransforms, type DataConfig, type ImageTransforms, resolveDataConfig } from "./transforms/index.js";
+import { createTransforms, type DataConfig, type ImageInput, type ImageTransforms, resolveDataConfig } from "./transforms/index.js";
 
 /** Options of {@link pretrained}: where to fetch from and cache, and how to build the net. */
 export interface PretrainedOptions extends HubOptions {
@@ -25,6 +27,18 @@ export interface PretrainedOptions extends HubOptions {
   inputShape?: ImageShape;
   /** Overrides of the checkpoint's preprocessing (e.g. `{ inputSize: [3, 288, 288], cropPct: 1 }` for timm's test size). */
   dataConfig?: Partial<DataConfig>;
+}
+
+/** Options of {@link Pretrained.classify}. */
+export interface PretrainedClassifyOptions {
+  /** How many classes per image, most probable first. Default 5. */
+  topK?: number;
+  /**
+   * Run on `fuse(model)` (batch norm folded, resnet-blocks' WASM kernel where the engine has
+   * relaxed SIMD), made on the first call and kept until `dispose()`. Default `true`;
+   * `false` runs `model.predict`.
+   */
+  fused?: boolean;
 }
 
 /** A loaded checkpoint: the net and what it needs. */
@@ -46,7 +60,12 @@ export interface Pretrained {
   readonly labels: readonly string[] | undefined;
   /** Where the weights came from: `<host>/<repo>@<revision>` or the local folder. */
   readonly source: string;
-  /** Frees the model's weights. */
+  /**
+   * Classifies images (any {@link ImageInput}, one or a list) with the checkpoint's
+   * preprocessing and labels: one list of predictions per image.
+   */
+  classify(input: ImageInput | readonly ImageInput[], options?: PretrainedClassifyOptions): Promise<Prediction[][]>;
+  /** Frees the model's weights (and the fused model of `classify`). */
   dispose(): void;
 }
 
@@ -106,5 +125,27 @@ export async function pretrained(id: KnownPretrainedId | (string & {}), options:
   }
   const labels = config.labelNames ?? (config.numClasses === 1000 ? IMAGENET_LABELS : undefined);
   const transforms = createTransforms(dataConfig);
-  return { id, model, config, dataConfig, transforms, labels, source, dispose: () => model.dispose() };
+  let fused: FusedModel | undefined;
+  return {
+    id,
+    model,
+    config,
+    dataConfig,
+    transforms,
+    labels,
+    source,
+    async classify(input, { topK, fused: useFused = true, ...rest }: PretrainedClassifyOptions = {}) {
+      const extra = Object.keys(rest);
+      if (extra.length > 0) throw new TypeError(`options.${extra[0]} is not an option of classify; accepted: topK, fused`);
+      if (headless) throw new Error(`${id} has no classifier (num_classes 0): its model outputs pooled features; use net.model.predict`);
+      if (typeof useFused !== "boolean") throw new TypeError(`fused must be true or false; got ${describeValue(useFused)}`);
+      const runner = useFused ? (fused ??= fuse(model)) : model;
+      return classify(runner, input, { transforms, ...(labels ? { labels } : {}), ...(topK !== undefined ? { topK } : {}), outputs: headless ? "auto" : "logits" });
+    },
+    dispose() {
+      fused?.dispose();
+      fused = undefined;
+      model.dispose();
+    },
+  };
 }

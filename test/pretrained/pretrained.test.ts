@@ -80,6 +80,31 @@ describe.skipIf(skipTorch)("pretrained() gives PyTorch's logits", () => {
 
     tf.dispose([output, images, imageOutput]);
     expect(tf.memory().numTensors).toBe(before);
+
+    if (depth === 18) {
+      // classify(): the checkpoint's preprocessing, PyTorch's top-5 with softmax probabilities and
+      // ImageNet names, on fuse's fast path (default) and on model.predict.
+      const expected = topK(imageLogits!, 1000, 5);
+      const softmax = (row: number, index: number) => {
+        const slice = imageLogits!.subarray(row * 1000, row * 1000 + 1000);
+        const max = Math.max(...slice);
+        return Math.exp(slice[index]! - max) / slice.reduce((sum, v) => sum + Math.exp(v - max), 0);
+      };
+      for (const fused of [true, false]) {
+        const predictions = await net.classify(fixtureImages(fixtures, name), { topK: 5, fused });
+        expect(predictions.map((row) => row.map((p) => p.index))).toEqual(expected);
+        predictions.forEach((row, r) =>
+          row.forEach((p) => {
+            expect(p.label).toBe(net.labels![p.index]);
+            expect(Math.abs(p.probability - softmax(r, p.index))).toBeLessThan(1e-4);
+          }),
+        );
+      }
+      const afterFuse = tf.memory().numTensors;
+      await net.classify(fixtureImages(fixtures, name)[0]!);
+      expect(tf.memory().numTensors).toBe(afterFuse);
+      await expect(net.classify(fixtureImages(fixtures, name), { top: 3 } as never)).rejects.toThrow(/options.top is not an option of classify/);
+    }
     input.dispose();
     net.dispose();
   });
