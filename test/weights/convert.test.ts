@@ -61,6 +61,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("convert", () => {
   it("writes a tfjs model (model.json + shards) that tf.loadLayersModel opens, with the same outputs", async () => {
     const original = await source({ depth: 18, preset: "torchvision", classes: 10, seed: 1 }, "torchvision", "r18.safetensors");
+    mkdirSync(join(dir, "r18")); // an empty folder is written into without force
     const before = tf.memory().numTensors;
     const result = await convert({
       input: join(dir, "r18.safetensors"),
