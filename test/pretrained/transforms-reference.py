@@ -37,6 +37,9 @@ CONFIGS = {
     # timm resnet50.a1_in1k: bicubic, crop 0.95
     "a1": dict(input_size=(3, 224, 224), interpolation="bicubic", crop_pct=0.95, crop_mode="center",
                mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225)),
+    # the same at 96x96 (the classify test runs a whole net on it)
+    "a1-96": dict(input_size=(3, 96, 96), interpolation="bicubic", crop_pct=0.95, crop_mode="center",
+                  mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225)),
     "rect": dict(input_size=(3, 96, 128), interpolation="bicubic", crop_pct=0.9, crop_mode="center",
                  mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5)),
     "squash": dict(input_size=(3, 80, 80), interpolation="bicubic", crop_pct=1.0, crop_mode="squash",
