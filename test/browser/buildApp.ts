@@ -30,22 +30,46 @@ export interface BuiltApp {
   remove(): Promise<void>;
 }
 
+/** An app copied to a temporary folder, with node_modules laid out as npm would install it. */
+export interface StagedApp {
+  /** The app's folder (the copy). */
+  app: string;
+  /** Deletes the temporary folder. */
+  remove(): Promise<void>;
+}
+
+/**
+ * Copies the app in `sourceDir` (without node_modules/ and dist/) to a temporary folder and
+ * links its node_modules: resnet-blocks to the package under test, the rest to the repository's.
+ */
+export async function stageApp(sourceDir: string): Promise<StagedApp> {
+  const dir = await mkdtemp(join(tmpdir(), "resnet-blocks-browser-"));
+  const app = join(dir, "app");
+  await cp(sourceDir, app, { recursive: true, filter: (path) => !/[\\/](node_modules|dist)$/.test(path) });
+  await mkdir(join(app, "node_modules"), { recursive: true });
+  // The package as npm installs it: package.json, dist/ and assets/ only (a link to the whole repository
+  // would let its own node_modules/ give the app a second copy of tfjs).
+  const pkg = packageDir();
+  await mkdir(join(app, "node_modules", "resnet-blocks"));
+  await symlink(join(pkg, "package.json"), join(app, "node_modules", "resnet-blocks", "package.json"), "file");
+  for (const folder of ["dist", "assets"]) {
+    if (existsSync(join(pkg, folder))) await symlink(join(pkg, folder), join(app, "node_modules", "resnet-blocks", folder), "dir");
+  }
+  // Everything else as npm would hoist it: tfjs and its own dependencies (long, seedrandom, ...).
+  for (const entry of await readdir(join(REPO, "node_modules"))) {
+    if (entry === "resnet-blocks" || entry.startsWith(".")) continue;
+    await symlink(join(REPO, "node_modules", entry), join(app, "node_modules", entry), "dir");
+  }
+  return { app, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
 /**
  * Copies the app in `sourceDir` (without node_modules/ and dist/) and builds it with Vite.
  * `config` is merged over a small default (relative base, so the app can be served under
  * a path prefix); pass `configFile` to use the app's own vite.config instead.
  */
 export async function buildApp(sourceDir: string, config: InlineConfig = {}): Promise<BuiltApp> {
-  const dir = await mkdtemp(join(tmpdir(), "resnet-blocks-browser-"));
-  const app = join(dir, "app");
-  await cp(sourceDir, app, { recursive: true, filter: (path) => !/[\\/](node_modules|dist)$/.test(path) });
-  await mkdir(join(app, "node_modules"), { recursive: true });
-  await symlink(packageDir(), join(app, "node_modules", "resnet-blocks"), "dir");
-  // Everything else as npm would hoist it: tfjs and its own dependencies (long, seedrandom, ...).
-  for (const entry of await readdir(join(REPO, "node_modules"))) {
-    if (entry === "resnet-blocks" || entry.startsWith(".")) continue;
-    await symlink(join(REPO, "node_modules", entry), join(app, "node_modules", entry), "dir");
-  }
+  const { app, remove } = await stageApp(sourceDir);
   const outDir = join(app, "dist");
   const configFile = typeof config.configFile === "string" ? join(app, config.configFile) : false;
   await build({
@@ -58,5 +82,5 @@ export async function buildApp(sourceDir: string, config: InlineConfig = {}): Pr
     configFile,
     build: { outDir, emptyOutDir: true, reportCompressedSize: false, ...config.build },
   });
-  return { outDir, remove: () => rm(dir, { recursive: true, force: true }) };
+  return { outDir, remove };
 }

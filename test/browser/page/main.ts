@@ -10,7 +10,10 @@ import { fuse, resnet, useBackend, type BackendPreference, type BackendReport, t
 import wasmPlain from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url";
 import wasmSimd from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url";
 import wasmThreadedSimd from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url";
-import { BATCH, SIZE, fingerprint, inputValues, modelOptions } from "./fixtures.js";
+import { BATCH, SIZE, inputValues, modelOptions } from "./fixtures.js";
+import { runModel } from "./run.js";
+
+export type { RunResult } from "./run.js";
 
 /** The Vite recipe of docs/backends.md: let Vite emit the binaries and pass their URLs. */
 const wasmPaths = {
@@ -20,17 +23,6 @@ const wasmPaths = {
 };
 
 type Outcome = { ok: true; report: BackendReport } | { ok: false; message: string; tried: unknown };
-
-/** Results of `run`: first-call logits, weight fingerprint, per-call times and tensor counts. */
-export interface RunResult {
-  logits: number[];
-  weights: string;
-  buildMs: number;
-  callMs: number[];
-  tensorsBefore: number;
-  tensorsAfter: number[];
-  backend: string;
-}
 
 const harness = {
   wasmPaths,
@@ -42,29 +34,7 @@ const harness = {
     }
   },
   /** Builds a seeded ResNet, runs it `calls` times on the fixed batch, disposes everything. */
-  async run(depth: 18 | 50, calls: number, batch = BATCH, size = SIZE): Promise<RunResult> {
-    let start = performance.now();
-    const model = resnet({ ...modelOptions(depth), inputShape: [size, size, 3] });
-    const buildMs = performance.now() - start;
-    const weights = fingerprint(await Promise.all(model.getWeights().map((w) => w.data() as Promise<Float32Array>)));
-    const x = tf.tensor4d(inputValues(batch, size), [batch, size, size, 3]);
-    const tensorsBefore = tf.memory().numTensors;
-    const callMs: number[] = [];
-    const tensorsAfter: number[] = [];
-    let logits: number[] = [];
-    for (let i = 0; i < calls; i++) {
-      start = performance.now();
-      const y = model.predict(x) as tf.Tensor;
-      const values = await y.data(); // waits for the GPU: the time is the whole forward pass
-      callMs.push(performance.now() - start);
-      if (i === 0) logits = Array.from(values);
-      y.dispose();
-      tensorsAfter.push(tf.memory().numTensors);
-    }
-    x.dispose();
-    model.dispose();
-    return { logits, weights, buildMs, callMs, tensorsBefore, tensorsAfter, backend: tf.getBackend() };
-  },
+  run: runModel,
   /** Builds a seeded ResNet, runs `fuse(model)` (default options) once on the fixed batch, disposes everything. */
   async runFused(depth: 18 | 50, batch = BATCH, size = SIZE): Promise<{ logits: number[]; kernels: string; tensorsLeft: number }> {
     const before = tf.memory().numTensors;
