@@ -208,7 +208,7 @@ export function readCheckpoint(bytes: Uint8Array): SavedCheckpoint {
   }
   if (metadata.version !== VERSION) {
     throw new WeightsFileError(
-      `checkpoint: version ${JSON.stringify(metadata.version)} is not supported (this library reads ${VERSION}; version 1, without a content hash or architecture, was written before 0.1.0's release: start the run anew)`,
+      `checkpoint: version ${JSON.stringify(metadata.version)} is not supported (this library reads ${VERSION}; a version 1 checkpoint has no content hash or architecture to check it by: start the run anew)`,
     );
   }
   const recorded = metadata[HASH_KEY];
