@@ -17,6 +17,7 @@ import {
   mergeFlops,
   softmaxFlops,
 } from "./layerFigures.js";
+import { checkExact, checkSpecLayers } from "./checkSpec.js";
 import { stageCounts, sumFigures, zeroExtraFlops, type CountReport, type LayerCount, type ParamCounts } from "./report.js";
 
 /**
@@ -24,6 +25,11 @@ import { stageCounts, sumFigures, zeroExtraFlops, type CountReport, type LayerCo
  * parameters (total, trainable, non-trainable), multiply-adds, FLOPs (= 2 x MACs),
  * the other operations (`extraFlops`) and activation elements, per layer, per stage and in
  * total, for one example.
+ *
+ * Every figure is an exact integer: a count past `Number.MAX_SAFE_INTEGER` (2^53 - 1) is
+ * refused with a RangeError rather than rounded (the size limits of {@link resnetSpec} keep
+ * the nets it resolves well below it). A spec given directly is checked first: an unknown
+ * layer kind, or a size that is not an integer >= 1, is a RangeError naming the layer.
  *
  * @param specOrOptions A spec from {@link resnetSpec}, or the options to resolve one.
  * @example
@@ -36,12 +42,15 @@ import { stageCounts, sumFigures, zeroExtraFlops, type CountReport, type LayerCo
  */
 export function count(specOrOptions: ResNetSpec | ResNetOptions): CountReport {
   const spec = isSpec(specOrOptions) ? specOrOptions : resnetSpec(specOrOptions);
+  if (isSpec(specOrOptions)) checkSpecLayers(spec);
   const shapes = new Map(spec.layers.map((layer) => [layer.name, layer.outputShape]));
   const layers = spec.layers.map((layer) => countLayer(layer, (name) => shapes.get(name)!));
+  const totals = sumFigures(layers);
+  checkExact(layers, totals);
   return {
     name: spec.name,
     inputShape: spec.options.inputShape,
-    ...sumFigures(layers),
+    ...totals,
     stages: stageCounts(layers),
     layers,
     uncounted: [],

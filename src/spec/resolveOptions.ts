@@ -1,5 +1,6 @@
 import { checkBoolean, checkInteger, checkOneOf, checkOptionsObject, describeValue } from "./check.js";
 import { PRESETS, PRESET_CONVENTIONS } from "./presets.js";
+import { checkTensorSize } from "./shapes.js";
 import { DEPTHS, MIN_INPUT_SIZE } from "./table1.js";
 import type { ImageShape, ResNetOptions, ResolvedResNetOptions } from "./types.js";
 
@@ -40,12 +41,15 @@ export function resolveResNetOptions(options: ResNetOptions): ResolvedResNetOpti
   if (includeTop && pooling === null) {
     throw new RangeError(`pooling must be "avg" or "max" when includeTop is true; got null`);
   }
+  const inputShape = checkInputShape(options.inputShape ?? [224, 224, 3]);
+  const classes = checkInteger("classes", options.classes ?? 1000, 1);
+  checkSizes(inputShape, includeTop ? classes : 0, depth >= 50 ? 2048 : 512);
   return {
     depth,
     residual: checkBoolean("residual", options.residual ?? true),
     preset,
-    inputShape: checkInputShape(options.inputShape ?? [224, 224, 3]),
-    classes: checkInteger("classes", options.classes ?? 1000, 1),
+    inputShape,
+    classes,
     includeTop,
     pooling,
     shortcut: checkOneOf("shortcut", options.shortcut ?? conventions.shortcut, ["A", "B", "C"] as const),
@@ -57,6 +61,23 @@ export function resolveResNetOptions(options: ResNetOptions): ResolvedResNetOpti
       ["softmax", "linear"] as const,
     ),
   };
+}
+
+/**
+ * Throws a RangeError if a tensor of the net, for one image, would not fit a tfjs tensor
+ * (`MAX_TENSOR_ELEMENTS`): the padded input, the first convolution's kernel and padded
+ * output (the largest activations of every ResNet), and the classifier's kernel.
+ *
+ * @param classes Classes of the classifier, 0 without one.
+ * @param features Channels entering the classifier (512 or 2048).
+ */
+function checkSizes([height, width, channels]: ImageShape, classes: number, features: number): void {
+  const subject = `inputShape ${describeValue([height, width, channels])}`;
+  checkTensorSize(subject, `the padded input (${height} + 6) x (${width} + 6) x ${channels}`, (height + 6) * (width + 6) * channels);
+  checkTensorSize(subject, `the first convolution's kernel (7 x 7 x ${channels} x 64)`, 7 * 7 * channels * 64);
+  const [h, w] = [Math.ceil(height / 2), Math.ceil(width / 2)];
+  checkTensorSize(subject, `the first convolution's output, padded, (${h} + 2) x (${w} + 2) x 64`, (h + 2) * (w + 2) * 64);
+  checkTensorSize(`classes ${classes}`, `the classifier's kernel (${features} x ${classes})`, features * classes);
 }
 
 /** Checks an `[height, width, channels]` input shape: height and width at least 32. */

@@ -139,6 +139,42 @@ describe("count", () => {
   });
 });
 
+describe("count: exact or refused", () => {
+  it("refuses a figure past Number.MAX_SAFE_INTEGER instead of rounding it", () => {
+    const spec = resnetSpec({ depth: 18 });
+    // A hand-made spec whose first convolution has 2^46 outputs: 2^46 x 147 MACs > 2^53.
+    const layers = spec.layers.map((layer) => (layer.name === "conv1_conv" ? { ...layer, outputShape: [2 ** 22, 2 ** 18, 64] } : layer));
+    expect(() => count({ ...spec, layers })).toThrow(
+      new RangeError(
+        `count: the MACs of conv1_conv (about ${(2 ** 46 * 147).toPrecision(4)}) exceed Number.MAX_SAFE_INTEGER (2^53 - 1), past which a count is not exact; count a smaller input`,
+      ),
+    );
+    // Below the bound the figures are exact: the MACs equal a bigint sum of the same products.
+    const big = resnetSpec({ depth: 152, inputShape: [8000, 8000, 3] });
+    const report = count(big);
+    let macs = 0n;
+    for (const layer of big.layers) {
+      const out = layer.outputShape.reduce((a, b) => a * BigInt(b), 1n);
+      if (layer.kind === "conv") macs += out * BigInt(layer.kernel * layer.kernel * layer.channelsIn);
+      if (layer.kind === "dense") macs += BigInt(layer.unitsIn * layer.units);
+    }
+    expect(macs > 2n ** 40n).toBe(true);
+    expect(BigInt(report.macs)).toBe(macs);
+  });
+
+  it("validates a hand-made spec: negative or fractional sizes are an error, not negative MACs", () => {
+    const spec = resnetSpec({ depth: 18 });
+    const negative = spec.layers.map((layer) => (layer.name === "conv1_conv" && layer.kind === "conv" ? { ...layer, channelsIn: -3 } : layer));
+    expect(() => count({ ...spec, layers: negative })).toThrow(
+      new RangeError("spec.layers[2] (conv1_conv): channelsIn must be an integer >= 1; got -3"),
+    );
+    const shape = spec.layers.map((layer) => (layer.name === "conv2_block1_out" ? { ...layer, outputShape: [56, -56, 64] } : layer));
+    expect(() => count({ ...spec, layers: shape })).toThrow(/^spec\.layers\[\d+\] \(conv2_block1_out\): outputShape must be a list of integers >= 1; got \[56,-56,64\]$/);
+    const kind = spec.layers.map((layer, index) => (index === 3 ? { ...layer, kind: "conv3d" } : layer));
+    expect(() => count({ ...spec, layers: kind as never })).toThrow(/^spec\.layers\[3\] \(.+\): kind must be one of /);
+  });
+});
+
 describe("resnet-blocks/count entry", () => {
   it("loads no @tensorflow module", () => {
     const script = `

@@ -105,6 +105,8 @@ describe("resnet: the built model is the spec", () => {
     const before = tf.memory().numTensors;
     expect(() => resnet({ depth: 42 as Depth })).toThrow(/^depth must be one of 18, 34, 50, 101, 152; got 42$/);
     expect(() => resnet({ depth: 18, inputShape: [16, 16, 3] })).toThrow(RangeError);
+    // 3.1 billion weights in the first convolution: refused before any layer is built.
+    expect(() => resnet({ depth: 18, inputShape: [32, 32, 1e6] })).toThrow(/^inputShape \[32,32,1000000\] is too large: /);
     expect(() => resnet({ depth: 18, seed: -1 })).toThrow(/^seed must be an integer >= 0; got -1$/);
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -141,6 +141,46 @@ describe("resnetSpec rejects bad input at the call", () => {
   });
 });
 
+describe("resnetSpec: sizes that fit a tensor", () => {
+  const LIMIT = "a tensor holds at most 1073741824 (2^30) elements (4 GiB of float32, tfjs-backend-wasm's whole heap)";
+  it.each([
+    [
+      "1e6 input channels",
+      { depth: 18, inputShape: [32, 32, 1e6] },
+      `inputShape [32,32,1000000] is too large: the padded input (32 + 6) x (32 + 6) x 1000000 would hold 1444000000 elements; ${LIMIT}`,
+    ],
+    [
+      "a 1e20 input",
+      { depth: 50, inputShape: [1e20, 1e20, 3] },
+      `inputShape [100000000000000000000,100000000000000000000,3] is too large: the padded input (100000000000000000000 + 6) x (100000000000000000000 + 6) x 3 would hold 3e+40 elements; ${LIMIT}`,
+    ],
+    [
+      "a 16384x16384 input (its stem's output is the largest tensor)",
+      { depth: 18, inputShape: [16384, 16384, 3] },
+      `inputShape [16384,16384,3] is too large: the first convolution's output, padded, (8192 + 2) x (8192 + 2) x 64 would hold 4297064704 elements; ${LIMIT}`,
+    ],
+    [
+      "342393 input channels (their kernel is the largest tensor)",
+      { depth: 18, inputShape: [32, 32, 342393] },
+      `inputShape [32,32,342393] is too large: the first convolution's kernel (7 x 7 x 342393 x 64) would hold 1073744448 elements; ${LIMIT}`,
+    ],
+    [
+      "1e6 classes",
+      { depth: 50, classes: 1e6 },
+      `classes 1000000 is too large: the classifier's kernel (2048 x 1000000) would hold 2048000000 elements; ${LIMIT}`,
+    ],
+  ])("refuses %s at once, naming the tensor and the limit", (_label, options, message) => {
+    expect(() => resnetSpec(options as never)).toThrow(new RangeError(message));
+  });
+
+  it("accepts sizes up to the limit", () => {
+    expect(resnetSpec({ depth: 18, inputShape: [32, 32, 342392] }).options.inputShape).toEqual([32, 32, 342392]);
+    expect(() => resnetSpec({ depth: 18, inputShape: [32, 32, 342393] })).toThrow(RangeError);
+    expect(resnetSpec({ depth: 50, classes: 524288 }).options.classes).toBe(524288);
+    expect(resnetSpec({ depth: 50, classes: 524289, includeTop: false }).options.includeTop).toBe(false);
+  });
+});
+
 function describeLayer(layer: LayerSpec): string {
   return `${layer.name}:${layer.kind}:${layer.outputShape.join("x")}`;
 }
