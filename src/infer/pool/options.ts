@@ -27,7 +27,11 @@ import type { ImageShape } from "../../spec/types.js";
  * ```
  */
 export interface PoolOptions {
-  /** Number of worker threads, each with its own WASM backend. Default `os.availableParallelism()`. */
+  /**
+   * Number of worker threads, each with its own WASM backend. Default `os.availableParallelism()`.
+   * Workers x `threadsPerWorker` above the cores emits a `PoolSizeWarning`; above 4 per core
+   * is a RangeError.
+   */
   workers?: number;
   /** The model, as for `resnet(options)`. */
   model: ResNetBuildOptions;
@@ -83,6 +87,7 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
   }
   const workers = checkInteger("options.workers", options.workers ?? availableParallelism(), 1);
   const threadsPerWorker = checkThreads(options.threadsPerWorker ?? 1);
+  checkPoolSize(workers, threadsPerWorker);
   const { inputShape, outputShape, maxImagesPerChunk } = checkModelOptions(options.model);
   const weights = checkWeights(options.weights);
   if (options.weightsLayout !== undefined && weights === null) {
@@ -113,6 +118,29 @@ function checkModelOptions(model: unknown): { inputShape: ImageShape; outputShap
     if (error instanceof RangeError) throw new RangeError(`options.model: ${error.message}`, { cause: error });
     if (error instanceof TypeError) throw new TypeError(`options.model: ${error.message}`, { cause: error });
     throw error;
+  }
+}
+
+/**
+ * Refuses more than 4 threads per core (workers x threads per worker) and warns, with a
+ * `PoolSizeWarning`, above one per core: every worker holds its own model and WASM heap,
+ * so threads beyond the cores add memory and latency, not throughput.
+ */
+function checkPoolSize(workers: number, threadsPerWorker: number): void {
+  const cores = availableParallelism();
+  const threads = workers * threadsPerWorker;
+  if (threads > 4 * cores) {
+    throw new RangeError(
+      `options.workers x options.threadsPerWorker must be at most ${4 * cores} (4 per core; os.availableParallelism() is ${cores}): ` +
+        `each worker holds its own model and WASM heap, so more add memory, not speed; got ${workers} x ${threadsPerWorker}`,
+    );
+  }
+  if (threads > cores) {
+    process.emitWarning(
+      `createPool: ${workers} workers x ${threadsPerWorker} thread${threadsPerWorker === 1 ? "" : "s"} on ${cores} cores (os.availableParallelism()): ` +
+        `the threads will share cores, which adds memory and latency, not throughput`,
+      { type: "PoolSizeWarning" },
+    );
   }
 }
 

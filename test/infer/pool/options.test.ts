@@ -1,7 +1,8 @@
 // Argument errors are thrown synchronously by createPool and predict, before any worker starts.
 import { describe, expect, it } from "vitest";
 import { createPool } from "../../../src/infer/pool/index.js";
-import { checkPredictArguments } from "../../../src/infer/pool/options.js";
+import { availableParallelism } from "node:os";
+import { checkPredictArguments, resolvePoolOptions } from "../../../src/infer/pool/options.js";
 
 const MODEL = { depth: 18, inputShape: [64, 64, 3] } as const;
 
@@ -74,5 +75,40 @@ describe("predict's arguments", () => {
     const error = thrown(() => checkPredictArguments(input, batchShape, shape));
     expect(error).toBeInstanceOf(type);
     expect(error.message.startsWith(message), error.message).toBe(true);
+  });
+});
+
+describe("workers relative to the cores", () => {
+  const cores = availableParallelism();
+
+  it("refuses more than 4 threads per core before starting any, naming the cores", () => {
+    expect(() => createPool({ workers: 4 * cores + 1, model: MODEL })).toThrow(
+      new RangeError(
+        `options.workers x options.threadsPerWorker must be at most ${4 * cores} (4 per core; os.availableParallelism() is ${cores}): ` +
+          `each worker holds its own model and WASM heap, so more add memory, not speed; got ${4 * cores + 1} x 1`,
+      ),
+    );
+    expect(() => createPool({ workers: 2 * cores + 1, threadsPerWorker: 2, model: MODEL })).toThrow(/^options\.workers x options\.threadsPerWorker must be at most /);
+  });
+
+  it("warns (PoolSizeWarning) when the threads outnumber the cores", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      resolvePoolOptions({ workers: cores, model: MODEL });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+      expect(resolvePoolOptions({ workers: cores + 1, model: MODEL }).workers).toBe(cores + 1);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((w) => [w.name, w.message])).toEqual([
+        [
+          "PoolSizeWarning",
+          `createPool: ${cores + 1} workers x 1 thread on ${cores} cores (os.availableParallelism()): the threads will share cores, which adds memory and latency, not throughput`,
+        ],
+      ]);
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 });
