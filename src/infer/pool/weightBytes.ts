@@ -25,7 +25,9 @@ async function readShared(path: string): Promise<Uint8Array> {
     throw new Error(`could not read options.weights ${JSON.stringify(path)}: ${(error as Error).message}`, { cause: error });
   }
   try {
-    const { size } = await file.stat();
+    const stats = await file.stat();
+    if (!stats.isFile()) throw new Error(`options.weights ${JSON.stringify(path)} is a folder, not a safetensors file`);
+    const size = stats.size;
     const shared = new Uint8Array(new SharedArrayBuffer(size));
     let offset = 0;
     while (offset < size) {

@@ -1,7 +1,9 @@
 // Argument errors are thrown synchronously by createPool and predict, before any worker starts.
 import { describe, expect, it } from "vitest";
 import { createPool } from "../../../src/infer/pool/index.js";
-import { availableParallelism } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
 import { checkPredictArguments, resolvePoolOptions } from "../../../src/infer/pool/options.js";
 
 const MODEL = { depth: 18, inputShape: [64, 64, 3] } as const;
@@ -109,6 +111,19 @@ describe("workers relative to the cores", () => {
       ]);
     } finally {
       process.off("warning", onWarning);
+    }
+  });
+});
+
+describe("options.weights as a path", () => {
+  it("a folder is named as such, not a raw EISDIR", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "resnet-blocks-weights-"));
+    try {
+      await expect(createPool({ workers: 1, model: MODEL, weights: folder })).rejects.toThrow(
+        new Error(`options.weights ${JSON.stringify(folder)} is a folder, not a safetensors file`),
+      );
+    } finally {
+      rmSync(folder, { recursive: true });
     }
   });
 });
