@@ -35,7 +35,7 @@ interface WorkerScope {
 let serving = false;
 
 /**
- * Answers a {@link createWorkerModel} of the main thread: call it once at the top of a
+ * Answers a `createWorkerModel` (from `resnet-blocks/worker`) of the main thread: call it once at the top of a
  * module that the app starts as a dedicated Web Worker. The module also imports the
  * backends the worker may use (`import "resnet-blocks/backends/wasm"`): only those are
  * bundled into the worker. Requests are served one at a time, in arrival order; each
