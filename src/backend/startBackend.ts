@@ -30,6 +30,9 @@ const COI_HEADERS =
 const THREADS_OFF_FIX =
   "use the tfjs-backend-wasm version resnet-blocks carries the worker script of, or exclude tfjs-backend-wasm from minification (see docs/backends.md)";
 
+/** Why this page's WASM backend runs without threads, when useBackend turned them off (for later reports). */
+let wasmThreadsOff: string | null = null;
+
 /** The backend tfjs has selected and started, if any. */
 function currentBackendName(): string | null {
   const engine = tf.engine();
@@ -295,6 +298,7 @@ export async function startBackend(name: BackendName, runtime: Runtime, options:
       if (started !== true && guard.outcome.action === "refused") {
         // Threads could only hang here: start the SIMD binary on one thread instead, and say why.
         threadsOff = guard.outcome.problem;
+        wasmThreadsOff = threadsOff;
         tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
         started = await withinTime(tf.setBackend(name), deadline - now());
       }
@@ -333,5 +337,6 @@ export async function startBackend(name: BackendName, runtime: Runtime, options:
     return { ok: false, reason: `started, but its first computation (1 + 2) did not finish within ${limit} ms (options.startTimeout)` };
   }
   if (broken !== null) return { ok: false, reason: `${broken}. ${startFailureHint(name, runtime)}` };
+  if (name === "wasm" && alreadyStarted) threadsOff = wasmThreadsOff;
   return { ok: true, started: await describe(name, module, runtime, options, alreadyStarted, threadsOff) };
 }

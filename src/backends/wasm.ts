@@ -6,7 +6,7 @@
  * the installed package itself.)
  *
  * In a cross-origin-isolated page the WASM backend runs threads; its pthread workers get
- * tfjs-backend-wasm's own unminified glue (carried by this module, about 55 kB, 14 kB gzip)
+ * tfjs-backend-wasm's own unminified glue (carried by this module, about 55 kB, 12 kB gzip)
  * instead of the text tfjs makes from the bundled, possibly minified, factory function.
  *
  * @example

@@ -4,7 +4,7 @@
  * minifier, terser), each as a minified production build and as a development build (Vite's
  * dev server; webpack's development mode), all against the built package.
  */
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,19 +57,21 @@ const HTML = (script: string, module: boolean) => `<!doctype html>
 </html>
 `;
 
-/** Copies the matrix app (TypeScript turned into plain JavaScript, as any bundler reads it) with the shared page modules. */
+/** Copies the matrix app (TypeScript turned into plain JavaScript, as any bundler reads it: `matrix/*.js`) with the shared page modules (`page/run.js`, `page/fixtures.js`). */
 export async function stageMatrixApp(): Promise<StagedApp> {
   const staged = await stageApp(MATRIX);
   const sources: [string, string][] = [
-    ...["harness", "vite", "webpack"].map((name) => [join(MATRIX, `${name}.ts`), name] as [string, string]),
-    [join(PAGE, "run.ts"), "run"],
-    [join(PAGE, "fixtures.ts"), "fixtures"],
+    ...["harness", "vite", "webpack"].map((name) => [join(MATRIX, `${name}.ts`), `matrix/${name}.js`] as [string, string]),
+    [join(PAGE, "run.ts"), "page/run.js"],
+    [join(PAGE, "fixtures.ts"), "page/fixtures.js"],
   ];
-  for (const [file, name] of sources) {
+  await mkdir(join(staged.app, "matrix"));
+  await mkdir(join(staged.app, "page"));
+  for (const [file, target] of sources) {
     const { code } = await transform(await readFile(file, "utf8"), { loader: "ts", format: "esm", target: "es2022" });
-    await writeFile(join(staged.app, `${name}.js`), code);
+    await writeFile(join(staged.app, target), code);
   }
-  await writeFile(join(staged.app, "index.html"), HTML("./vite.js", true));
+  await writeFile(join(staged.app, "index.html"), HTML("./matrix/vite.js", true));
   return staged;
 }
 
@@ -164,7 +166,7 @@ interface WebpackModule {
   modules?: WebpackModule[];
 }
 
-/** A webpack 5 build of `webpack.js` (production: its default minifier, terser) into `<app>/dist-webpack-<mode>`. */
+/** A webpack 5 build of `matrix/webpack.js` (production: its default minifier, terser) into `<app>/dist-webpack-<mode>`. */
 export async function webpackBuild(app: string, mode: BuildMode, serveUrl: string): Promise<MatrixApp> {
   const { default: webpack } = await import("webpack");
   const out = `dist-webpack-${mode}`;
@@ -172,7 +174,7 @@ export async function webpackBuild(app: string, mode: BuildMode, serveUrl: strin
   const compiler = webpack({
     mode,
     context: app,
-    entry: "./webpack.js",
+    entry: "./matrix/webpack.js",
     output: { path: join(app, out), filename: "main.js", publicPath: "auto", clean: true },
     // As npm lays node_modules out (the links are this test's, not the app's).
     resolve: { symlinks: false },

@@ -6,7 +6,7 @@
 import "resnet-blocks/backends/webgl";
 import "resnet-blocks/backends/wasm";
 import { useBackend, type BackendPreference, type BackendReport, type UseBackendOptions, type WasmPaths } from "resnet-blocks";
-import { runModel } from "./run.js";
+import { runModel } from "../page/run.js";
 
 type Outcome = { ok: true; report: BackendReport } | { ok: false; message: string };
 
