@@ -18,6 +18,14 @@ type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
  * and pads the extra channels with zeros, so it has no parameters. tfjs has no Lambda layer,
  * so this is a layer of its own, registered for serialisation as
  * `resnet-blocks>ZeroPadShortcut` when `resnet-blocks` is imported.
+ *
+ * @example
+ * ```ts
+ * import * as tfl from "@tensorflow/tfjs-layers";
+ * import { ZeroPadShortcut } from "resnet-blocks";
+ * const x = tfl.input({ shape: [56, 56, 64] });
+ * const shortcut = new ZeroPadShortcut({ stride: 2, channels: 128 }).apply(x) as tfl.SymbolicTensor; // [null, 28, 28, 128]
+ * ```
  */
 export class ZeroPadShortcut extends tfl.layers.Layer {
   /** Class name used in saved models. */
@@ -67,6 +75,14 @@ let registered = false;
  * Idempotent. The package entries call it on import; building a layer calls it too. It is a
  * function rather than a top-level statement so that the shared chunk holding the class stays
  * free of side effects (the `sideEffects` field lists only the entries).
+ *
+ * @example
+ * ```ts
+ * import * as tfl from "@tensorflow/tfjs-layers";
+ * import { registerZeroPadShortcut } from "resnet-blocks";
+ * registerZeroPadShortcut(); // already done by importing resnet-blocks; harmless again
+ * const model = await tfl.loadLayersModel("file://cifar-resnet20/model.json"); // option-A shortcuts load
+ * ```
  */
 export function registerZeroPadShortcut(): void {
   if (registered) return;

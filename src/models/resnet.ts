@@ -47,7 +47,18 @@ export function resnet(options: ResNetBuildOptions): tfl.LayersModel {
   return buildFromSpec(spec, { seed, name });
 }
 
-/** Builds the `LayersModel` of a resolved spec. */
+/**
+ * Builds the `LayersModel` of a resolved spec, for a spec edited or inspected before building.
+ *
+ * @example
+ * ```ts
+ * import { buildFromSpec, useBackend } from "resnet-blocks";
+ * import { resnetSpec } from "resnet-blocks/count";
+ * await useBackend();
+ * const spec = resnetSpec({ depth: 18, inputShape: [64, 64, 3], classes: 10 });
+ * const model = buildFromSpec(spec, { seed: 1, name: "my-resnet18" });
+ * ```
+ */
 export function buildFromSpec(spec: ResNetSpec, { seed, name }: { seed?: number; name?: string } = {}): tfl.LayersModel {
   requireBackend(`building ${name ?? spec.name}`);
   const input = tfl.input({ shape: [...spec.options.inputShape], name: "input" });
@@ -67,23 +78,113 @@ function named(depth: Depth, residual: boolean, factory: string) {
   };
 }
 
-/** ResNet-18 (basic blocks 2-2-2-2, 1.8 GMACs). See {@link resnet} for the options. */
+/**
+ * ResNet-18 (basic blocks 2-2-2-2, 1.8 GMACs). See {@link resnet} for the options.
+ *
+ * @example
+ * ```ts
+ * import { resnet18, useBackend } from "resnet-blocks";
+ * await useBackend();
+ * const model = resnet18({ inputShape: [64, 64, 3], classes: 10 });
+ * ```
+ */
 export const resnet18 = named(18, true, "resnet18");
-/** ResNet-34 (basic blocks 3-4-6-3, 3.6 GMACs). See {@link resnet} for the options. */
+/**
+ * ResNet-34 (basic blocks 3-4-6-3, 3.6 GMACs). See {@link resnet} for the options.
+ *
+ * @example
+ * ```ts
+ * import { resnet34, useBackend } from "resnet-blocks";
+ * await useBackend();
+ * const model = resnet34({ inputShape: [64, 64, 3], classes: 10 });
+ * ```
+ */
 export const resnet34 = named(34, true, "resnet34");
-/** ResNet-50 (bottlenecks 3-4-6-3, 3.8 GMACs). See {@link resnet} for the options. */
+/**
+ * ResNet-50 (bottlenecks 3-4-6-3, 3.8 GMACs). See {@link resnet} for the options.
+ *
+ * @example
+ * ```ts
+ * import { resnet50, useBackend } from "resnet-blocks";
+ * await useBackend();
+ * const model = resnet50({ inputShape: [64, 64, 3], classes: 10 });
+ * ```
+ */
 export const resnet50 = named(50, true, "resnet50");
-/** ResNet-101 (bottlenecks 3-4-23-3, 7.6 GMACs). See {@link resnet} for the options. */
+/**
+ * ResNet-101 (bottlenecks 3-4-23-3, 7.6 GMACs). See {@link resnet} for the options.
+ *
+ * @example
+ * ```ts
+ * import { resnet101, useBackend } from "resnet-blocks";
+ * await useBackend();
+ * const model = resnet101({ inputShape: [64, 64, 3], classes: 10 });
+ * ```
+ */
 export const resnet101 = named(101, true, "resnet101");
-/** ResNet-152 (bottlenecks 3-8-36-3, 11.3 GMACs). See {@link resnet} for the options. */
+/**
+ * ResNet-152 (bottlenecks 3-8-36-3, 11.3 GMACs). See {@link resnet} for the options.
+ *
+ * @example
+ * ```ts
+ * import { resnet152, useBackend } from "resnet-blocks";
+ * await useBackend();
+ * const model = resnet152({ inputShape: [64, 64, 3], classes: 10 });
+ * ```
+ */
 export const resnet152 = named(152, true, "resnet152");
-/** Plain-18: ResNet-18 without shortcuts. See {@link resnet} for the options. */
+/**
+ * Plain-18: ResNet-18 without shortcuts. See {@link resnet} for the options.
+ *
+ * @example
+ * ```ts
+ * import { plain18, useBackend } from "resnet-blocks";
+ * await useBackend();
+ * const model = plain18({ inputShape: [64, 64, 3], classes: 10 });
+ * ```
+ */
 export const plain18 = named(18, false, "plain18");
-/** Plain-34: ResNet-34 without shortcuts. See {@link resnet} for the options. */
+/**
+ * Plain-34: ResNet-34 without shortcuts. See {@link resnet} for the options.
+ *
+ * @example
+ * ```ts
+ * import { plain34, useBackend } from "resnet-blocks";
+ * await useBackend();
+ * const model = plain34({ inputShape: [64, 64, 3], classes: 10 });
+ * ```
+ */
 export const plain34 = named(34, false, "plain34");
-/** Plain-50: ResNet-50 without shortcuts. See {@link resnet} for the options. */
+/**
+ * Plain-50: ResNet-50 without shortcuts. See {@link resnet} for the options.
+ *
+ * @example
+ * ```ts
+ * import { plain50, useBackend } from "resnet-blocks";
+ * await useBackend();
+ * const model = plain50({ inputShape: [64, 64, 3], classes: 10 });
+ * ```
+ */
 export const plain50 = named(50, false, "plain50");
-/** Plain-101: ResNet-101 without shortcuts. See {@link resnet} for the options. */
+/**
+ * Plain-101: ResNet-101 without shortcuts. See {@link resnet} for the options.
+ *
+ * @example
+ * ```ts
+ * import { plain101, useBackend } from "resnet-blocks";
+ * await useBackend();
+ * const model = plain101({ inputShape: [64, 64, 3], classes: 10 });
+ * ```
+ */
 export const plain101 = named(101, false, "plain101");
-/** Plain-152: ResNet-152 without shortcuts. See {@link resnet} for the options. */
+/**
+ * Plain-152: ResNet-152 without shortcuts. See {@link resnet} for the options.
+ *
+ * @example
+ * ```ts
+ * import { plain152, useBackend } from "resnet-blocks";
+ * await useBackend();
+ * const model = plain152({ inputShape: [64, 64, 3], classes: 10 });
+ * ```
+ */
 export const plain152 = named(152, false, "plain152");

@@ -28,7 +28,16 @@ export interface BlockLayersArgs {
   conventions: BlockConventions;
 }
 
-/** Output channels of a block of `type` and width `filters`. */
+/**
+ * Output channels of a block of `type` and width `filters`.
+ *
+ * @example
+ * ```ts
+ * import { blockChannelsOut } from "resnet-blocks/count";
+ * blockChannelsOut("basic", 64);      // 64
+ * blockChannelsOut("bottleneck", 64); // 256: the 1x1 expansion of 4
+ * ```
+ */
 export function blockChannelsOut(type: BlockType, filters: number): number {
   return type === "bottleneck" ? filters * BOTTLENECK_EXPANSION : filters;
 }
@@ -37,6 +46,20 @@ export function blockChannelsOut(type: BlockType, filters: number): number {
  * Describes every layer of one block, in topological order; the last one is the block's
  * output (`<name>_out`, a ReLU). `residual: false` gives the plain block: the same layers
  * without the shortcut and the add.
+ *
+ * @example
+ * ```ts
+ * import { blockLayers } from "resnet-blocks/count";
+ * const layers = blockLayers("bottleneck", true, {
+ *   name: "conv2_block1",
+ *   input: { name: "pool1_pool", shape: [56, 56, 64] },
+ *   filters: 64,
+ *   stride: 1,
+ *   stage: "conv2_x",
+ *   conventions: { useBias: false, epsilon: 1e-5, momentum: 0.9, kernelInitializer: "heNormal", strideIn: "1x1", shortcut: "B", zeroInitResidual: false },
+ * });
+ * layers.map((layer) => layer.name); // conv2_block1_1_conv, ..., conv2_block1_0_conv, ..., conv2_block1_out
+ * ```
  */
 export function blockLayers(type: BlockType, residual: boolean, args: BlockLayersArgs): LayerSpec[] {
   const { name, filters, stride, conventions } = args;

@@ -90,7 +90,16 @@ export function decodeCifar10(batches: Uint8Array | readonly Uint8Array[], optio
   return { x, y, classNames };
 }
 
-/** Parses `batches.meta.txt`: one class name per line, blank lines ignored. */
+/**
+ * Parses `batches.meta.txt`: one class name per line, blank lines ignored.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * import { parseCifar10Meta } from "resnet-blocks/train";
+ * parseCifar10Meta(readFileSync("data/cifar-10-batches-bin/batches.meta.txt", "utf8")); // ["airplane", "automobile", ...]
+ * ```
+ */
 export function parseCifar10Meta(text: string): string[] {
   return text
     .split(/\r?\n/)

@@ -19,7 +19,20 @@ export interface LabeledImages {
   classNames: string[];
 }
 
-/** An error in a data file or folder; `path` names it. */
+/**
+ * An error in a data file or folder; `path` names it.
+ *
+ * @example
+ * ```ts
+ * import { DatasetError, loadCifar10 } from "resnet-blocks/train";
+ * try {
+ *   await loadCifar10("data/cifar-10-batches-bin");
+ * } catch (error) {
+ *   if (error instanceof DatasetError) console.error(`bad data in ${error.path}: ${error.message}`);
+ *   else throw error;
+ * }
+ * ```
+ */
 export class DatasetError extends Error {
   /** The file or folder at fault. */
   readonly path: string;
