@@ -194,13 +194,19 @@ describe("resnet-blocks convert writes atomically", () => {
     expect(siblings(output)).toEqual([]);
   });
 
-  it("refuses a target that is a file, before any work", () => {
+  it("refuses a target that is a file or a symbolic link, before any work", () => {
     const file = join(dir, "a-file");
     writeFileSync(file, "x");
     const result = run(...args(file, "--force"));
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(`<out-dir> must be a folder; ${file} is a file`);
     expect(readFileSync(file, "utf8")).toBe("x");
+    const link = join(dir, "a-link");
+    symlinkSync(join(dir, "older"), link);
+    const linked = run(...args(link, "--force"));
+    expect(linked.status).toBe(2);
+    expect(linked.stderr).toContain(`<out-dir> must be a folder; ${link} is a symbolic link`);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
   });
 });
 

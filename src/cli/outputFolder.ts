@@ -21,17 +21,20 @@ export interface FolderFile {
  * Checks, before any work, that `target` can receive the folder: absent, an empty folder,
  * or (with `force`) a folder whose contents may be replaced.
  *
- * @throws RangeError when `target` is not a folder, or is a non-empty folder without `force`.
+ * @throws RangeError when `target` is a file or a symbolic link, or a non-empty folder without `force`.
  */
 export function checkOutputFolder(target: string, force: boolean): void {
-  let isDirectory: boolean;
+  let stat: ReturnType<typeof lstatSync>;
   try {
-    isDirectory = lstatSync(target).isDirectory();
+    stat = lstatSync(target);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
     throw error;
   }
-  if (!isDirectory) throw new RangeError(`<out-dir> must be a folder; ${target} is a file`);
+  if (stat.isSymbolicLink()) {
+    throw new RangeError(`<out-dir> must be a folder; ${target} is a symbolic link (give the folder it points to)`);
+  }
+  if (!stat.isDirectory()) throw new RangeError(`<out-dir> must be a folder; ${target} is a file`);
   const entries = readdirSync(target);
   if (entries.length > 0 && !force) {
     const shown = entries.slice(0, 3).join(", ") + (entries.length > 3 ? ", ..." : "");
