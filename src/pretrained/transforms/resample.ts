@@ -238,6 +238,31 @@ function horizontal(
 ): void {
   const { ksize, bounds, weights, fixed } = k;
   const is8 = data instanceof Uint8Array;
+  if (is8 && channels === 3) {
+    // The common case, all three channels in one sweep over the taps.
+    for (let y = 0; y < rowCount; y++) {
+      const rowBase = (rowFirst + y) * width;
+      for (let xx = 0; xx < outCols; xx++) {
+        const xmax = bounds[xx * 2 + 1]!;
+        const kb = xx * ksize;
+        let s = (rowBase + bounds[xx * 2]!) * 3;
+        let r = HALF;
+        let g = HALF;
+        let b = HALF;
+        for (let x = 0; x < xmax; x++, s += 3) {
+          const w = fixed[kb + x]!;
+          r += data[s]! * w;
+          g += data[s + 1]! * w;
+          b += data[s + 2]! * w;
+        }
+        const d = (y * outCols + xx) * 3;
+        out[d] = clip8(r);
+        out[d + 1] = clip8(g);
+        out[d + 2] = clip8(b);
+      }
+    }
+    return;
+  }
   for (let y = 0; y < rowCount; y++) {
     const rowBase = (rowFirst + y) * width;
     for (let xx = 0; xx < outCols; xx++) {
