@@ -150,6 +150,8 @@ def images():
     out.append(("rgba-250x250", Image.fromarray(rgba, "RGBA"), "PNG"))
     la = np.stack([pattern(77, 120, 7)[:, :, 1], pattern(77, 120, 8)[:, :, 2]], axis=-1)
     out.append(("la-77x120", Image.fromarray(la, "LA"), "PNG"))
+    # 16-bit grey: PIL opens it as mode "I"; convert("RGB") clips to 0-255
+    out.append(("grey16-90x70", Image.fromarray((pattern(90, 70, 14)[:, :, 0].astype(np.uint16) * 3), "I;16"), "PNG"))
     out.append(("palette-130x90", Image.fromarray(pattern(130, 90, 9), "RGB").quantize(64), "PNG"))
     out.append(("rgb-320x240", Image.fromarray(pattern(320, 240, 10), "RGB"), "JPEG"))
     out.append(("rgb444-240x300", Image.fromarray(pattern(240, 300, 12), "RGB"), "JPEG444"))

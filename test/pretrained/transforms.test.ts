@@ -66,7 +66,7 @@ describe.skipIf(skip)("transforms equal torchvision/PIL's", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("PNG (RGB, L, RGBA, LA, P; up- and downscaling; every crop mode and filter): bit-identical", async () => {
+  it("PNG (RGB, L, 16-bit L, RGBA, LA, P; up- and downscaling; every crop mode and filter): bit-identical", async () => {
     const pngs = manifest.images.filter((i) => i.format === "PNG");
     expect(pngs.length).toBeGreaterThanOrEqual(6);
     let compared = 0;

@@ -16,7 +16,9 @@ import type { Pixels } from "./resample.js";
  *   orientation, colour-space conversion and alpha premultiplication turned off as PIL has them).
  *   Pixels are read through a 2-D canvas at their natural size, never resized by the canvas.
  * - Node: a file path (string) or the bytes of a PNG or JPEG (`Uint8Array`, `Buffer`,
- *   `ArrayBuffer`), decoded in JavaScript (pngjs, jpeg-js). In browsers bytes are decoded as a Blob.
+ *   `ArrayBuffer`), decoded in JavaScript (pngjs, jpeg-js). 16-bit PNGs as PIL 9 reads them
+ *   (grey: values clipped to 0-255, PIL's mode "I"; colour: the high byte). In browsers bytes are
+ *   decoded as a Blob.
  * - Everywhere: a `tf.Tensor3D` `[height, width, channels]` or a `tf.Tensor4D`
  *   `[n, height, width, channels]` (n images), channels 1 (grey), 3 (RGB) or 4 (RGBA, alpha
  *   dropped). An `int32` tensor holds 8-bit values 0-255 (as `tf.browser.fromPixels` gives them)
@@ -92,8 +94,35 @@ export function checkImageInput(argument: string, value: unknown): void {
   throw new TypeError(`${argument} must be ${ACCEPTED}; got ${kindOf(value)}`);
 }
 
+/**
+ * A 16-bit PNG as PIL 9 reads it: grey (colour type 0) opens as mode "I" and `convert("RGB")`
+ * clips each value to 0-255; grey with alpha, RGB and RGBA keep each value's high byte.
+ * (pngjs would scale 65535 to 255 instead.)
+ */
+async function decode16BitPng(bytes: Uint8Array, name: string): Promise<Pixels> {
+  const { PNG } = await import("pngjs");
+  let png: { width: number; height: number; data: ArrayLike<number> };
+  try {
+    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { skipRescale: true } as never) as never;
+  } catch (error) {
+    throw new Error(`${name}: cannot decode the PNG image (${(error as Error).message ?? String(error)})`);
+  }
+  const grey = bytes[25] === 0;
+  const { width, height, data } = png;
+  const rgb = new Uint8Array(width * height * 3);
+  for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
+    for (let c = 0; c < 3; c++) {
+      const v = data[i + c]!;
+      rgb[j + c] = grey ? (v > 255 ? 255 : v) : v >> 8;
+    }
+  }
+  return { width, height, channels: 3, data: rgb };
+}
+
 /** Decodes PNG/JPEG bytes in Node with the library's decoders. */
 async function decodeBytesNode(bytes: Uint8Array, name: string): Promise<Pixels> {
+  const isPng = bytes.length > 26 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
+  if (isPng && bytes[24] === 16) return decode16BitPng(bytes, name);
   const { decodeImage } = await import("../../train/data/decodeImage.js");
   const { width, height, rgba } = decodeImage(bytes, name);
   return rgbaToRgb(rgba, width, height);
