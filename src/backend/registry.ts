@@ -21,7 +21,12 @@ export interface WasmControls {
    * The unminified main script of the threaded binary's workers, for that version only
    * (see `src/backend/wasmMainScript.ts`): replaces the one tfjs makes from minified code.
    */
-  threadedScript?: { version: string; text: string };
+  threadedScript?: {
+    /** The tfjs-backend-wasm version the text belongs to; used only when it is the installed one. */
+    version: string;
+    /** The text of `wasm-out/tfjs-backend-wasm-threaded-simd.js`. */
+    text: string;
+  };
 }
 
 /** A WASM backend started with threads in Node, as `startWasmWithThreads` returns it. */

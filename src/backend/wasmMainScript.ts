@@ -44,7 +44,10 @@ export function mainScriptProblem(text: string): string | null {
 
 /** What happened to the main script during one guarded start. */
 export interface GuardOutcome {
-  /** `'replaced'`: the workers got the package's unminified glue; `'kept'`: tfjs's own text was fine; `'refused'`: see `problem`. */
+  /**
+   * `'none'`: tfjs made no main script (no threads here); `'replaced'`: the workers got the
+   * carried unminified glue; `'kept'`: tfjs's own text was fine; `'refused'`: see `problem`.
+   */
   action: "none" | "replaced" | "kept" | "refused";
   /** Why the threaded start was refused. */
   problem: string | null;
