@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { isNode } from "./cache.js";
 import { HubError, type HubErrorDetails } from "./errors.js";
 import { type ExpectedFile, parseEtag, parseSize, verifyDownload } from "./integrity.js";
 
@@ -77,7 +78,9 @@ export async function downloadFile(url: string, details: HubErrorDetails & { id:
     timer.reset();
     const expected: ExpectedFile = {};
     let response: Response;
-    let manual = true;
+    // Node: follow redirects here to keep the Hub's X-Linked-* headers; browsers hide a
+    // redirect's headers (an opaque answer), so there fetch follows them itself.
+    let manual = isNode();
     for (let hop = 0; ; hop++) {
       response = await options.fetch(current, { redirect: manual ? "manual" : "follow", signal: controller.signal });
       timer.reset();
@@ -99,8 +102,11 @@ export async function downloadFile(url: string, details: HubErrorDetails & { id:
       await response.body?.cancel();
       throw new HubError(`${where()}: ${statusMessage(response.status, response.statusText)}; nothing was cached`, { ...details, url: current, status: response.status });
     }
-    expected.etag ??= parseEtag(response.headers.get("etag"));
-    if (!response.headers.get("content-encoding")) expected.size ??= parseSize(response.headers.get("content-length"));
+    if (!response.headers.get("content-encoding")) {
+      // A compressed answer's ETag and length describe the encoded bytes, not the file.
+      expected.etag ??= parseEtag(response.headers.get("etag"));
+      expected.size ??= parseSize(response.headers.get("content-length"));
+    }
     expected.contentType = response.headers.get("content-type") ?? undefined;
     let received = 0;
     const bytes = await readBody(response, expected.size, timer.reset, (loaded) => {

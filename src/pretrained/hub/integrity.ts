@@ -17,10 +17,13 @@ export interface ExpectedFile {
   contentType?: string;
 }
 
-/** An ETag without `W/` and quotes, lower case, when it is a hash we can check; else undefined. */
+/**
+ * An ETag without quotes, lower case, when it is a hash we can check; else undefined. A weak
+ * ETag (`W/"..."`) names no exact bytes (the body may be re-encoded) and is not checked.
+ */
 export function parseEtag(value: string | null | undefined): string | undefined {
-  if (!value) return undefined;
-  const bare = value.trim().replace(/^W\//, "").replace(/^"|"$/g, "").toLowerCase();
+  if (!value || value.trim().startsWith("W/")) return undefined;
+  const bare = value.trim().replace(/^"|"$/g, "").toLowerCase();
   return /^[0-9a-f]{64}$/.test(bare) || /^[0-9a-f]{40}$/.test(bare) ? bare : undefined;
 }
 
