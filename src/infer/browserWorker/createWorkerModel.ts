@@ -108,22 +108,22 @@ export async function createWorkerModel(worker: Worker, options: WorkerModelOpti
       `worker must be a Worker running serveModel(), e.g. new Worker(new URL("./resnet.worker.ts", import.meta.url), { type: "module" }); got ${describeValue(worker)}`,
     );
   }
-  const resolved = resolveWorkerModelOptions(options);
+  const { startTimeoutMs, ...startOptions } = resolveWorkerModelOptions(options);
   const handle = new WorkerModelHandle(worker);
-  const weights = resolved.weights;
+  const weights = startOptions.weights;
   const transfer = weights !== null && weights.buffer instanceof ArrayBuffer ? [weights.buffer] : [];
-  const start = handle.call({ op: "start", ...resolved }, transfer);
+  const start = handle.call({ op: "start", ...startOptions }, transfer);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () =>
         reject(
           new WorkerModelError(
-            `resnet-blocks worker did not start within ${resolved.startTimeoutMs} ms (options.startTimeoutMs): ` +
+            `resnet-blocks worker did not start within ${startTimeoutMs} ms (options.startTimeoutMs): ` +
               "check that the worker's module calls serveModel() and that the backend's files load (the worker's console says more)",
           ),
         ),
-      resolved.startTimeoutMs,
+      startTimeoutMs,
     );
   });
   try {

@@ -5,30 +5,18 @@
  *
  * @module
  */
-import type { BackendPreference, BackendReport, UseBackendOptions } from "../../backend/types.js";
-import type { ResNetBuildOptions } from "../../models/resnet.js";
-import type { WeightLayout } from "../../weights/layouts.js";
+import type { BackendReport } from "../../backend/types.js";
 import type { SerializedError } from "../pool/protocol.js";
+import type { ResolvedWorkerModelOptions } from "./options.js";
 
 export { serializeError, type SerializedError } from "../pool/protocol.js";
 
-/** Readies the backend, builds the model, loads the weights and (optionally) fuses it. */
-export interface StartRequest {
-  /** What the worker does. */
-  op: "start";
-  /** Options of `resnet()`. */
-  model: ResNetBuildOptions;
-  /** Safetensors bytes (transferred), or `null` for the built weights. */
-  weights: Uint8Array | null;
-  /** How `weights` names and orders its tensors. */
-  weightsLayout: WeightLayout;
-  /** What `useBackend` tries in the worker. */
-  backend: BackendPreference;
-  /** Options of `useBackend` in the worker. */
-  backendOptions: UseBackendOptions;
-  /** Whether to run `fuse(model)`. */
-  fuse: boolean;
-}
+/**
+ * Readies the backend, builds the model, loads the weights (transferred) and, when asked,
+ * fuses it: the checked options of `createWorkerModel` less the start's time limit, which the
+ * calling thread keeps.
+ */
+export type StartRequest = { op: "start" } & Omit<ResolvedWorkerModelOptions, "startTimeoutMs">;
 
 /** One input as it crosses to the worker: NHWC float32 values, or images. */
 export type WireInput =
