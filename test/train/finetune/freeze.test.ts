@@ -21,7 +21,7 @@ function pretrainedNet(seed: number): tfl.LayersModel {
     const name = weight.originalName;
     if (name.endsWith("moving_mean") || name.endsWith("moving_variance") || name.endsWith("beta")) {
       const low = name.endsWith("moving_variance") ? 0.5 : -0.5;
-      weight.write(tf.randomUniform(weight.shape, low, low + 1, "float32", seed + weight.id));
+      weight.write(tf.randomUniform(weight.shape as number[], low, low + 1, "float32", seed + weight.id));
     }
   }
   return model;
