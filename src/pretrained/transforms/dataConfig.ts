@@ -117,43 +117,18 @@ export function resolveDataConfig(pretrainedCfg: unknown, overrides: Partial<Dat
     const v = cfg[key];
     return v !== undefined && v !== null && v !== 0 && v !== "" && !(Array.isArray(v) && v.length === 0);
   };
-  const d = DEFAULT_DATA_CONFIG;
-  const inputSize =
-    overrides.inputSize !== undefined
-      ? checkInputSize("overrides.inputSize", overrides.inputSize)
-      : set("input_size")
-        ? checkInputSize(`${prefix}.input_size`, cfg.input_size)
-        : d.inputSize;
-  const interpolation =
-    overrides.interpolation !== undefined
-      ? checkChoice("overrides.interpolation", overrides.interpolation, INTERPOLATIONS)
-      : set("interpolation")
-        ? checkChoice(`${prefix}.interpolation`, cfg.interpolation, INTERPOLATIONS)
-        : d.interpolation;
-  const cropPct =
-    overrides.cropPct !== undefined
-      ? checkCropPct("overrides.cropPct", overrides.cropPct)
-      : set("crop_pct")
-        ? checkCropPct(`${prefix}.crop_pct`, cfg.crop_pct)
-        : d.cropPct;
-  const cropMode =
-    overrides.cropMode !== undefined
-      ? checkChoice("overrides.cropMode", overrides.cropMode, CROP_MODES)
-      : set("crop_mode")
-        ? checkChoice(`${prefix}.crop_mode`, cfg.crop_mode, CROP_MODES)
-        : d.cropMode;
-  const mean =
-    overrides.mean !== undefined
-      ? checkTriple("overrides.mean", overrides.mean, false)
-      : set("mean")
-        ? checkTriple(`${prefix}.mean`, cfg.mean, false)
-        : d.mean;
-  const std =
-    overrides.std !== undefined
-      ? checkTriple("overrides.std", overrides.std, true)
-      : set("std")
-        ? checkTriple(`${prefix}.std`, cfg.std, true)
-        : d.std;
+  // Each field: the override, else the config's value, else timm's default; checked where given.
+  const pick = <T>(field: keyof DataConfig, key: string, check: (argument: string, value: unknown) => T): T => {
+    if (overrides[field] !== undefined) return check(`overrides.${field}`, overrides[field]);
+    if (set(key)) return check(`${prefix}.${key}`, cfg[key]);
+    return DEFAULT_DATA_CONFIG[field] as T;
+  };
+  const inputSize = pick("inputSize", "input_size", checkInputSize);
+  const interpolation = pick("interpolation", "interpolation", (a, v) => checkChoice(a, v, INTERPOLATIONS));
+  const cropPct = pick("cropPct", "crop_pct", checkCropPct);
+  const cropMode = pick("cropMode", "crop_mode", (a, v) => checkChoice(a, v, CROP_MODES));
+  const mean = pick("mean", "mean", (a, v) => checkTriple(a, v, false));
+  const std = pick("std", "std", (a, v) => checkTriple(a, v, true));
   return Object.freeze({ inputSize, interpolation, cropPct, cropMode, mean, std });
 }
 
