@@ -5,7 +5,8 @@
  * carrying `X-Linked-Etag` and `X-Linked-Size`, as the Hub does for LFS files. The CDN path
  * answers with `Content-Length`, `ETag` and Range requests (206). Every request is counted,
  * and each file can be made to misbehave: a truncated body, a wrong hash, 404, 500, an HTML
- * page, or a connection that stalls.
+ * page, or a connection that stalls. It sends the Hub's CORS headers, so a page on another
+ * origin can load from it.
  */
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -112,6 +113,9 @@ export async function startHubServer(): Promise<HubServer> {
   }
 
   const server = createServer((request, response) => {
+    // As the Hub: any origin may read the files and the integrity headers (browser tests).
+    response.setHeader("access-control-allow-origin", "*");
+    response.setHeader("access-control-expose-headers", "etag, x-linked-etag, x-linked-size, content-length, content-range, accept-ranges");
     const url = new URL(request.url ?? "/", "http://localhost");
     requests.push({ method: request.method ?? "GET", path: url.pathname, ...(request.headers.range ? { range: request.headers.range } : {}) });
     const cdn = /^\/cdn\/([0-9a-f]{64})$/.exec(url.pathname);

@@ -44,7 +44,7 @@ describe("Hub integrity checks", () => {
     await expect(verifyDownload(bytes, { size: bytes.length + 1 }, details)).rejects.toThrow(/got 29 bytes but the server announced 30: the download is truncated/);
     await expect(verifyDownload(bytes, { etag: "0".repeat(64) }, details)).rejects.toThrow(/sha256 of the download is [0-9a-f]{64} but the server's ETag says 0{64}/);
     await expect(verifyDownload(bytes, { contentType: "text/html; charset=utf-8" }, details)).rejects.toThrow(HubError);
-    const error = await verifyDownload(bytes, { etag: "1".repeat(40) }, details).catch((e: HubError) => e);
+    const error = (await verifyDownload(bytes, { etag: "1".repeat(40) }, details).catch((e: unknown) => e)) as HubError;
     expect(error.message).toMatch(/^timm\/x: config\.json from http:\/\/127\.0\.0\.1\/timm\/x\/resolve\/main\/config\.json: git blob sha1/);
     expect(error.details).toEqual(details);
   });
