@@ -11,7 +11,7 @@
  *
  * @module
  */
-export { pretrained, type Pretrained, type PretrainedOptions } from "./pretrained.js";
+export { pretrained, type Pretrained, type PretrainedOptions, type PretrainedClassifyOptions } from "./pretrained.js";
 export { KNOWN_PRETRAINED_IDS, TIMM_RESNET_TAGS, type KnownPretrainedId } from "./knownIds.js";
 export { readTimmConfig, SUPPORTED_ARCHITECTURES, type SupportedArchitecture, type TimmConfig } from "./timmConfig.js";
 export * from "./transforms/index.js";
