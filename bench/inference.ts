@@ -27,7 +27,7 @@ import { perturbWeights } from "../test/helpers/perturbWeights.js";
 import { machine, median } from "./lib/measure.js";
 import type { ChildJob, ChildReport } from "./lib/peerChild.js";
 import { PEER_INFO, type PeerId } from "./lib/peers.js";
-import { exportOnnx } from "./onnx/exportOnnx.js";
+import { exportOnnx } from "../src/onnx/index.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BATCHES = [1, 8];

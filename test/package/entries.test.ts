@@ -77,6 +77,13 @@ describe("static imports of the count entries", () => {
     expect(mentions).toEqual([]);
   });
 
+  it.each(["dist/onnx.js", "dist/onnx.cjs"])("nothing reachable from %s (resnet-blocks/onnx) mentions @tensorflow or node:fs: no backend, no file system", async (entry) => {
+    const files = await relativeClosure(REPO_ROOT, entry);
+    const mentions: string[] = [];
+    for (const file of files) if (/@tensorflow|node:fs|require\("fs"\)|from "fs"/.test(await readFile(join(REPO_ROOT, file), "utf8"))) mentions.push(file);
+    expect(mentions).toEqual([]);
+  });
+
   it("resnet-blocks/worker/serve (inside the worker) reaches @tensorflow", async () => {
     const files = await relativeClosure(REPO_ROOT, "dist/worker-serve.js");
     const texts = await Promise.all(files.map((file) => readFile(join(REPO_ROOT, file), "utf8")));

@@ -60,12 +60,18 @@ export interface OnnxGraph {
 
 /** A model: the graph and the versions it is written against. */
 export interface OnnxModel {
-  /** IR version (8 goes with opsets up to 18). */
+  /** IR version (7 for opsets 13-14, 8 for 15-18, 9 for 19-20, 10 for 21). */
   irVersion: number;
   /** Version of the default ("ai.onnx") operator set. */
   opset: number;
   /** Producer name. */
   producerName: string;
+  /** Producer version, if known. */
+  producerVersion?: string;
+  /** Free text describing the model (`doc_string`). */
+  docString?: string;
+  /** `metadata_props`: string pairs, in order (onnxruntime exposes them as the model's custom metadata). */
+  metadata?: readonly (readonly [key: string, value: string])[];
   /** The graph. */
   graph: OnnxGraph;
 }
@@ -74,12 +80,17 @@ const ATTRIBUTE_TYPE = { float: 1, int: 2, string: 3, ints: 7 } as const;
 
 /** Encodes a model as the bytes of an `.onnx` file. */
 export function encodeModel(model: OnnxModel): Uint8Array {
-  return new ProtoWriter()
+  const writer = new ProtoWriter()
     .varint(1, model.irVersion) // ir_version
-    .string(2, model.producerName) // producer_name
+    .string(2, model.producerName); // producer_name
+  if (model.producerVersion !== undefined) writer.string(3, model.producerVersion); // producer_version
+  if (model.docString !== undefined) writer.string(6, model.docString); // doc_string
+  writer
     .message(7, (w) => writeGraph(w, model.graph)) // graph
-    .message(8, (w) => w.string(1, "").varint(2, model.opset)) // opset_import: domain "", version
-    .finish();
+    .message(8, (w) => w.string(1, "").varint(2, model.opset)); // opset_import: domain "", version
+  // metadata_props: StringStringEntryProto { key = 1, value = 2 }
+  for (const [key, value] of model.metadata ?? []) writer.message(14, (w) => w.string(1, key).string(2, value));
+  return writer.finish();
 }
 
 function writeGraph(w: ProtoWriter, graph: OnnxGraph): void {

@@ -1,37 +1,45 @@
 /**
- * Writes a built ResNet (a tfjs-layers `LayersModel` of `src/models`) as an ONNX graph with
- * the same weights, so that onnxruntime runs the very network tfjs runs. The graph is NCHW,
- * as ONNX models of ResNets are; batch norm is left unfolded (onnxruntime folds it into the
- * convolutions itself, as it would for any exported model).
+ * Writes a built ResNet (a tfjs-layers `LayersModel`: any net of `resnet()`, the named
+ * factories, `cifarResnet`, or a model of the blocks) as an ONNX graph with the same
+ * weights, so that onnxruntime or Triton runs the very network tfjs runs.
  *
  * @module
  */
 import type * as tfl from "@tensorflow/tfjs-layers";
+import { checkExportable } from "./exportable.js";
 import { encodeModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from "./onnxProto.js";
+import { irVersionOf, resolveOnnxOptions, type OnnxInputLayout, type ToOnnxOptions } from "./options.js";
 
-/** Options of {@link exportOnnx}. */
-export interface ExportOnnxOptions {
-  /**
-   * Layout of the graph's input: `'NCHW'` (default; the caller transposes the NHWC image
-   * once) or `'NHWC'` (the graph starts with a Transpose node and takes tfjs's layout).
-   */
-  inputLayout?: "NCHW" | "NHWC";
-  /** Operator set version of the default domain. Default 17. */
-  opset?: number;
-}
+/** Names of the exported graph's values, the same for every model. */
+export const ONNX_NAMES = {
+  /** The image input: `[batch, 3, h, w]` (NCHW) or `[batch, h, w, 3]` (NHWC). */
+  input: "input",
+  /** The model's output (probabilities for a softmax top, features for a net without one). */
+  output: "output",
+  /** The classifier's pre-softmax scores, a second output of nets with a softmax top. */
+  logits: "logits",
+} as const;
 
-/** An exported graph and the names of its values. */
+/** An exported graph and what it holds. */
 export interface OnnxExport {
   /** The `.onnx` file. */
   bytes: Uint8Array;
-  /** Name of the graph input (`[batch, 3, h, w]` for NCHW, `[batch, h, w, 3]` for NHWC). */
+  /** Name of the graph input, {@link ONNX_NAMES}`.input`. */
   input: string;
   /** Layout of the input. */
-  inputLayout: "NCHW" | "NHWC";
-  /** Name of the output: the model's output, same layout as tfjs's (NHWC for a 4-D output). */
+  inputLayout: OnnxInputLayout;
+  /** Name of the model's output, {@link ONNX_NAMES}`.output`. */
   output: string;
-  /** Name of the classifier's pre-softmax output, when the model ends in a softmax dense layer. */
+  /** Name of the pre-softmax output when the model ends in a softmax dense layer ({@link ONNX_NAMES}`.logits`). */
   logits?: string;
+  /** Shape of the input; `"batch"` is the dynamic batch dimension. */
+  inputShape: (number | string)[];
+  /** Shape of the output (and of the logits). */
+  outputShape: (number | string)[];
+  /** Opset of the default domain. */
+  opset: number;
+  /** The `metadata_props` written, in order. */
+  metadata: [string, string][];
 }
 
 type Shape = readonly (number | null)[];
@@ -47,27 +55,31 @@ interface PendingPad {
 }
 
 /**
- * Exports `model` to ONNX. Supports the layers `resnet()` builds (all presets, shortcuts A, B
- * and C, with or without the top): InputLayer, ZeroPadding2D, Conv2D, BatchNormalization,
- * Activation (relu, softmax, linear), MaxPooling2D, Add, ZeroPadShortcut,
- * GlobalAveragePooling2D, GlobalMaxPooling2D and Dense.
+ * Exports `model` to ONNX and says what the graph holds; {@link toOnnx} returns its bytes.
+ * The whole model and the options are checked first: nothing is read or written for a
+ * model with a layer it cannot express.
  *
  * Mapping: Conv2D kernels go from tfjs's HWIO to ONNX's OIHW; a ZeroPadding2D feeding only
  * convolutions becomes their `pads`; one feeding a max pool whose input is a ReLU output
  * becomes the pool's `pads` (exact: the input is non-negative, so zeros never win over a real
- * value); any other becomes a Pad node. The option-A shortcut becomes Slice (steps = stride)
- * and Pad of the channels.
+ * value); any other becomes a Pad node. The option-A shortcut (ZeroPadShortcut) becomes
+ * Slice (steps = stride) and Pad of the channels. A dense softmax top becomes Gemm (the
+ * `logits` output) and Softmax (`output`).
  *
- * @throws TypeError naming the layer, for a layer kind or setting it cannot express.
+ * @throws OnnxExportError naming the layer (name and class) it cannot export; TypeError or
+ *   RangeError naming a bad option.
  */
-export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOptions = {}): Promise<OnnxExport> {
-  const inputLayout = options.inputLayout ?? "NCHW";
-  if (inputLayout !== "NCHW" && inputLayout !== "NHWC") {
-    throw new RangeError(`options.inputLayout must be "NCHW" or "NHWC"; got ${JSON.stringify(inputLayout)}`);
+export async function exportOnnx(model: tfl.LayersModel, options?: ToOnnxOptions): Promise<OnnxExport> {
+  const resolved = resolveOnnxOptions(options);
+  if (typeof model !== "object" || model === null || !Array.isArray((model as { layers?: unknown }).layers)) {
+    throw new TypeError(`model must be a tfjs-layers LayersModel; got ${model === null ? "null" : typeof model}`);
   }
+  checkExportable(model);
+  const { inputLayout, foldBatchNorm } = resolved;
   const builder = new GraphBuilder();
   const values = new Map<string, string>(); // tfjs layer name -> ONNX value name (NCHW)
   const pendingPads = new Map<string, PendingPad>();
+  const folded = new Set<string>(); // batch norm layers folded into the convolution before them
   const nonNegative = new Set<string>(); // ONNX values known to be >= 0 (ReLU outputs)
   let logits: string | undefined;
   let graphInput: OnnxValueInfo | undefined;
@@ -91,29 +103,22 @@ export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOpti
     const className = layer.getClassName();
     const config = layer.getConfig() as Record<string, unknown>;
     const name = layer.name;
-    if (layer.inboundNodes.length > 1) {
-      throw new TypeError(`layer ${name} is applied ${layer.inboundNodes.length} times; shared layers are not supported`);
-    }
     const inboundLayers = layer.inboundNodes[0]?.inboundLayers ?? [];
     const inbound = inboundLayers.map((l) => l.name);
     const inputShape = (inboundLayers[0]?.outputShape ?? []) as Shape;
     const outputShape = layer.outputShape as Shape;
-    const weights = await readWeights(layer);
-    const only = () => {
-      if (inbound.length !== 1) throw new TypeError(`layer ${name} (${className}) must have one input; got ${inbound.length}`);
-      return inbound[0]!;
-    };
+    const only = () => inbound[0]!;
 
     switch (className) {
       case "InputLayer": {
         const [, h, w, c] = outputShape;
-        if (graphInput) throw new TypeError("models with several inputs are not supported");
+        const input = ONNX_NAMES.input;
         if (inputLayout === "NCHW") {
-          graphInput = { name, shape: ["batch", c!, h!, w!] };
-          values.set(name, name);
+          graphInput = { name: input, shape: ["batch", c!, h!, w!] };
+          values.set(name, input);
         } else {
-          graphInput = { name, shape: ["batch", h!, w!, c!] };
-          values.set(name, builder.node("Transpose", `${name}_nchw`, [name], { perm: { type: "ints", value: [0, 3, 1, 2] } }));
+          graphInput = { name: input, shape: ["batch", h!, w!, c!] };
+          values.set(name, builder.node("Transpose", `${name}_nchw`, [input], { perm: { type: "ints", value: [0, 3, 1, 2] } }));
         }
         break;
       }
@@ -123,12 +128,11 @@ export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOpti
         break;
       }
       case "Conv2D": {
-        checkChannelsLast(name, config);
         const [kh, kw] = config.kernelSize as [number, number];
         const strides = config.strides as [number, number];
         const dilations = (config.dilationRate as [number, number] | number | undefined) ?? [1, 1];
-        const dilation = typeof dilations === "number" ? [dilations, dilations] : dilations;
-        const own = samePads(name, config.padding as string, inputShape, [kh, kw], strides, dilation as [number, number]);
+        const dilation = (typeof dilations === "number" ? [dilations, dilations] : dilations) as [number, number];
+        const own = samePads(config.padding as string, inputShape, [kh, kw], strides, dilation);
         const source = only();
         const pad = pendingPads.get(source);
         let input: string;
@@ -139,26 +143,36 @@ export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOpti
         } else {
           input = resolve(source, name);
         }
+        const weights = await readWeights(layer);
         const kernel = weights.get("kernel")!;
-        const inputs = [input, builder.float(`${name}_W`, [kernel.shape[3]!, kernel.shape[2]!, kh, kw], hwioToOihw(kernel.values, kernel.shape))];
-        const bias = weights.get("bias");
-        if (bias) inputs.push(builder.float(`${name}_B`, bias.shape, bias.values));
+        let w = hwioToOihw(kernel.values, kernel.shape);
+        let b = weights.get("bias")?.values;
+        let valueName = name;
+        const bn = foldBatchNorm ? soleBatchNormConsumer(model, layer) : undefined;
+        if (bn) {
+          ({ w, b } = foldIntoConv(w, b, await readWeights(bn), bn.getConfig().epsilon as number));
+          folded.add(bn.name);
+          valueName = `${name}_${bn.name}`;
+        }
+        const inputs = [input, builder.float(`${name}_W`, [kernel.shape[3]!, kernel.shape[2]!, kh, kw], w)];
+        if (b) inputs.push(builder.float(`${name}_B`, [b.length], b));
         values.set(
           name,
-          builder.node("Conv", name, inputs, {
+          builder.node("Conv", valueName, inputs, {
             kernel_shape: { type: "ints", value: [kh, kw] },
             strides: { type: "ints", value: strides },
-            dilations: { type: "ints", value: dilation as [number, number] },
+            dilations: { type: "ints", value: dilation },
             pads: { type: "ints", value: pads },
             group: { type: "int", value: 1 },
           }),
         );
+        if (bn) values.set(bn.name, values.get(name)!);
         break;
       }
       case "BatchNormalization": {
-        const axis = config.axis as number;
-        if (axis !== -1 && axis !== 3) throw new TypeError(`layer ${name}: batch norm over axis ${axis}; only the channel axis (-1) is supported`);
+        if (folded.has(name)) break;
         const channels = outputShape[3]!;
+        const weights = await readWeights(layer);
         const ones = () => new Float32Array(channels).fill(1);
         const param = (key: string, fallback: () => Float32Array) =>
           builder.float(`${name}_${key}`, [channels], weights.get(key)?.values ?? fallback());
@@ -176,21 +190,20 @@ export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOpti
         const input = resolve(only(), name);
         const out = activation(builder, name, config.activation as string, input);
         values.set(name, out);
-        if (config.activation === "relu") nonNegative.add(out);
+        if (config.activation === "relu" || (config.activation === "linear" && nonNegative.has(input))) nonNegative.add(out);
         break;
       }
       case "MaxPooling2D": {
-        checkChannelsLast(name, config);
         const pool = config.poolSize as [number, number];
         const strides = config.strides as [number, number];
-        let pads = samePads(name, config.padding as string, inputShape, pool, strides, [1, 1]);
+        let pads = samePads(config.padding as string, inputShape, pool, strides, [1, 1]);
         const source = only();
         const pad = pendingPads.get(source);
         let input: string;
-        if (pad && !pad.materialized && nonNegative.has(pad.source) && everyConsumerIs(model, source, ["MaxPooling2D"])) {
+        const merged: [number, number, number, number] | undefined = pad && [pads[0] + pad.pads[0], pads[1] + pad.pads[1], pads[2] + pad.pads[2], pads[3] + pad.pads[3]];
+        if (pad && merged && !pad.materialized && nonNegative.has(pad.source) && everyConsumerIs(model, source, ["MaxPooling2D"]) && Math.max(...merged) < Math.min(...pool)) {
           input = pad.source;
-          pads = [pads[0] + pad.pads[0], pads[1] + pad.pads[1], pads[2] + pad.pads[2], pads[3] + pad.pads[3]];
-          if (Math.max(...pads) >= Math.min(...pool)) throw new TypeError(`layer ${name}: padding as large as the pool window`);
+          pads = merged;
         } else {
           input = resolve(source, name);
         }
@@ -230,52 +243,100 @@ export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOpti
       }
       case "GlobalAveragePooling2D":
       case "GlobalMaxPooling2D": {
-        checkChannelsLast(name, config);
         const op = className === "GlobalAveragePooling2D" ? "GlobalAveragePool" : "GlobalMaxPool";
         const pooled = builder.node(op, `${name}_pool`, [resolve(only(), name)]);
         values.set(name, builder.node("Flatten", name, [pooled], { axis: { type: "int", value: 1 } }));
         break;
       }
       case "Dense": {
-        if (inputShape.length !== 2) throw new TypeError(`layer ${name}: dense on a ${inputShape.length}-D input; only 2-D is supported`);
+        const weights = await readWeights(layer);
         const kernel = weights.get("kernel")!;
         const inputs = [resolve(only(), name), builder.float(`${name}_W`, kernel.shape, kernel.values)];
         const bias = weights.get("bias");
         if (bias) inputs.push(builder.float(`${name}_B`, bias.shape, bias.values));
-        const act = config.activation as string;
+        const act = (config.activation as string | undefined) ?? "linear";
         const linear = builder.node("Gemm", act === "linear" ? name : `${name}_logits`, inputs);
         if (act === "softmax") logits = linear;
         values.set(name, act === "linear" ? linear : activation(builder, name, act, linear));
         break;
       }
       default:
-        throw new TypeError(`layer ${name}: ${className} has no ONNX export here`);
+        throw new Error(`internal: ${className} passed checkExportable but has no export`);
     }
   }
 
-  if (!graphInput) throw new TypeError("the model has no InputLayer");
-  if (model.outputs.length !== 1) throw new TypeError(`models with ${model.outputs.length} outputs are not supported`);
   const outLayer = model.outputLayers[0]!;
   const outShape = outLayer.outputShape as Shape;
   let output = resolve(outLayer.name, "the graph output");
-  let outputInfo: OnnxValueInfo;
+  let outputShape: (number | string)[];
   if (outShape.length === 4) {
-    // Keep tfjs's NHWC layout at the output so that both are compared element by element.
-    output = builder.node("Transpose", `${outLayer.name}_nhwc`, [output], { perm: { type: "ints", value: [0, 2, 3, 1] } });
-    outputInfo = { name: output, shape: ["batch", outShape[1]!, outShape[2]!, outShape[3]!] };
+    const [, h, w, c] = outShape as number[];
+    if (inputLayout === "NHWC") {
+      output = builder.node("Transpose", `${outLayer.name}_nhwc`, [output], { perm: { type: "ints", value: [0, 2, 3, 1] } });
+      outputShape = ["batch", h!, w!, c!];
+    } else {
+      outputShape = ["batch", c!, h!, w!];
+    }
   } else {
-    outputInfo = { name: output, shape: ["batch", ...outShape.slice(1).map((d) => d!)] };
+    outputShape = ["batch", ...outShape.slice(1).map((d) => d!)];
   }
-  const outputs = [outputInfo];
-  if (logits) outputs.push({ name: logits, shape: outputInfo.shape });
+  // The graph's interface gets fixed names; an output that is the input itself gets an Identity.
+  if (output === ONNX_NAMES.input) output = builder.node("Identity", `${outLayer.name}_out`, [output]);
+  builder.rename(output, ONNX_NAMES.output);
+  const outputs: OnnxValueInfo[] = [{ name: ONNX_NAMES.output, shape: outputShape }];
+  if (logits) {
+    builder.rename(logits, ONNX_NAMES.logits);
+    outputs.push({ name: ONNX_NAMES.logits, shape: outputShape });
+  }
+
+  const name = resolved.name ?? model.name;
+  const metadata: [string, string][] = [["name", name]];
+  if (resolved.preset !== undefined) metadata.push(["preset", resolved.preset]);
+  if (resolved.weights !== undefined) metadata.push(["weights", resolved.weights]);
+  metadata.push(["input_layout", inputLayout], ["batch_norm", foldBatchNorm ? "folded" : "kept"], ...resolved.metadata);
 
   const bytes = encodeModel({
-    irVersion: 8,
-    opset: options.opset ?? 17,
-    producerName: "resnet-blocks bench",
-    graph: { name: model.name, nodes: builder.nodes, initializers: builder.initializers, inputs: [graphInput], outputs },
+    irVersion: irVersionOf(resolved.opset),
+    opset: resolved.opset,
+    producerName: "resnet-blocks",
+    docString: `${name}: exported from TensorFlow.js by resnet-blocks (input ${inputLayout}, batch norm ${foldBatchNorm ? "folded" : "kept"})`,
+    metadata,
+    graph: { name, nodes: builder.nodes, initializers: builder.initializers, inputs: [graphInput!], outputs },
   });
-  return { bytes, input: graphInput.name, inputLayout, output, ...(logits ? { logits } : {}) };
+  return {
+    bytes,
+    input: ONNX_NAMES.input,
+    inputLayout,
+    output: ONNX_NAMES.output,
+    ...(logits ? { logits: ONNX_NAMES.logits } : {}),
+    inputShape: [...graphInput!.shape],
+    outputShape,
+    opset: resolved.opset,
+    metadata,
+  };
+}
+
+/**
+ * Exports `model` (any net the library builds) to ONNX and returns the bytes of the
+ * `.onnx` file: batch dimension dynamic (`"batch"`), input `input` in NCHW (default) or
+ * NHWC, output `output` and, for a softmax top, `logits`; batch norm kept or folded; the
+ * model's name, preset and weights' origin in `metadata_props`. Works in Node and in
+ * browsers (no file system; write the bytes where you like). {@link exportOnnx} returns
+ * the same bytes with the graph's names and shapes.
+ *
+ * @example
+ * ```ts
+ * import { resnet50 } from "resnet-blocks";
+ * import { toOnnx } from "resnet-blocks/onnx";
+ * import { writeFileSync } from "node:fs";
+ * const model = resnet50({ preset: "torchvision" });
+ * writeFileSync("resnet50.onnx", await toOnnx(model, { preset: "torchvision", weights: "random init" }));
+ * ```
+ * @throws OnnxExportError naming the layer (name and class) it cannot export, before
+ *   anything is written; TypeError or RangeError naming a bad option.
+ */
+export async function toOnnx(model: tfl.LayersModel, options?: ToOnnxOptions): Promise<Uint8Array> {
+  return (await exportOnnx(model, options)).bytes;
 }
 
 /** Collects nodes and initializers; each node's single output is named after the node. */
@@ -284,6 +345,8 @@ class GraphBuilder {
   readonly initializers: OnnxTensor[] = [];
 
   node(opType: string, name: string, inputs: readonly string[], attributes?: OnnxNode["attributes"]): string {
+    // A layer named like one of the graph's interface values gets a suffix, so that the interface names stay unique.
+    if ((Object.values(ONNX_NAMES) as string[]).includes(name)) name = `${name}_`;
     this.nodes.push({ opType, name, inputs, outputs: [name], ...(attributes ? { attributes } : {}) });
     return name;
   }
@@ -297,6 +360,16 @@ class GraphBuilder {
     this.initializers.push({ name, dims: [data.length], dataType: "int64", data });
     return name;
   }
+
+  /** Renames the value `from` (a node output) to `to`, in the node that makes it and in every node reading it. */
+  rename(from: string, to: string): void {
+    if (from === to) return;
+    const swap = (names: readonly string[]) => names.map((n) => (n === from ? to : n));
+    for (let i = 0; i < this.nodes.length; i++) {
+      const node = this.nodes[i]!;
+      this.nodes[i] = { ...node, inputs: swap(node.inputs), outputs: swap(node.outputs) };
+    }
+  }
 }
 
 function activation(builder: GraphBuilder, name: string, kind: string, input: string): string {
@@ -308,7 +381,7 @@ function activation(builder: GraphBuilder, name: string, kind: string, input: st
     case "linear":
       return builder.node("Identity", name, [input]);
     default:
-      throw new TypeError(`layer ${name}: activation ${JSON.stringify(kind)} has no ONNX export here (relu, softmax, linear)`);
+      throw new Error(`internal: activation ${JSON.stringify(kind)} of ${name} passed checkExportable but has no export`);
   }
 }
 
@@ -322,12 +395,6 @@ async function readWeights(layer: tfl.layers.Layer): Promise<Weights> {
   return weights;
 }
 
-function checkChannelsLast(name: string, config: Record<string, unknown>): void {
-  if (config.dataFormat !== undefined && config.dataFormat !== "channelsLast") {
-    throw new TypeError(`layer ${name}: dataFormat ${JSON.stringify(config.dataFormat)}; only channelsLast is supported`);
-  }
-}
-
 /** Whether every layer reading `layerName`'s output is of one of `classNames`. */
 function everyConsumerIs(model: tfl.LayersModel, layerName: string, classNames: readonly string[]): boolean {
   const layer = model.getLayer(layerName);
@@ -336,7 +403,6 @@ function everyConsumerIs(model: tfl.LayersModel, layerName: string, classNames: 
 
 /** ONNX `pads` [top, left, bottom, right] of a tfjs `'same'` or `'valid'` window (TensorFlow puts the odd one at the end). */
 function samePads(
-  name: string,
   padding: string,
   inputShape: Shape,
   window: readonly [number, number],
@@ -344,7 +410,6 @@ function samePads(
   dilation: readonly [number, number],
 ): [number, number, number, number] {
   if (padding === "valid") return [0, 0, 0, 0];
-  if (padding !== "same") throw new TypeError(`layer ${name}: padding ${JSON.stringify(padding)}; only same and valid are supported`);
   const total = [1, 2].map((axis, i) => {
     const size = inputShape[axis]!;
     const out = Math.ceil(size / strides[i]!);
@@ -368,4 +433,33 @@ function hwioToOihw(values: Float32Array, shape: readonly number[]): Float32Arra
     }
   }
   return out;
+}
+
+/** The batch norm layer that alone reads `conv`'s output, if there is one (to fold it in). */
+function soleBatchNormConsumer(model: tfl.LayersModel, conv: tfl.layers.Layer): tfl.layers.Layer | undefined {
+  if (conv.outboundNodes.length !== 1 || model.outputLayers.includes(conv)) return undefined;
+  const next = conv.outboundNodes[0]!.outboundLayer;
+  return next.getClassName() === "BatchNormalization" ? next : undefined;
+}
+
+/**
+ * Folds `y = gamma (x - mean) / sqrt(var + eps) + beta` into the OIHW kernel `w` and bias
+ * `b` of the convolution before it: per output channel `s = gamma / sqrt(var + eps)`,
+ * `w' = w s`, `b' = (b - mean) s + beta`, in float64 then rounded to float32.
+ */
+function foldIntoConv(w: Float32Array, b: Float32Array | undefined, bn: Weights, epsilon: number): { w: Float32Array; b: Float32Array } {
+  const channels = bn.get("moving_mean")!.values.length;
+  const perChannel = w.length / channels;
+  const gamma = bn.get("gamma")?.values;
+  const beta = bn.get("beta")?.values;
+  const mean = bn.get("moving_mean")!.values;
+  const variance = bn.get("moving_variance")!.values;
+  const foldedW = new Float32Array(w.length);
+  const foldedB = new Float32Array(channels);
+  for (let o = 0; o < channels; o++) {
+    const scale = (gamma ? gamma[o]! : 1) / Math.sqrt(variance[o]! + epsilon);
+    for (let i = o * perChannel; i < (o + 1) * perChannel; i++) foldedW[i] = w[i]! * scale;
+    foldedB[o] = ((b ? b[o]! : 0) - mean[o]!) * scale + (beta ? beta[o]! : 0);
+  }
+  return { w: foldedW, b: foldedB };
 }
