@@ -2,17 +2,23 @@
 // (`call await useBackend() first`) instead of tfjs's "No backend found in registry.".
 // Runs against the built package (dist/), as a user's program would import it.
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { rmSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeProject } from "./project.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const dist = (entry: string) => new URL(`../../dist/${entry}`, import.meta.url).href;
+// A user's project with the built package installed (see project.ts).
+let project: string;
+beforeAll(() => {
+  project = makeProject();
+}, 330_000);
+afterAll(() => {
+  if (project) rmSync(project, { recursive: true, force: true });
+});
+const dist = (entry: string) => (entry === "index.js" ? "resnet-blocks" : `resnet-blocks/${entry.replace(/\.js$/, "")}`);
 
 /** Runs an ES module in a fresh node and returns what it printed (one JSON line). */
 function runFresh(source: string): Record<string, string> {
-  if (!existsSync(`${root}/dist/index.js`)) throw new Error("dist/ is missing: run npm run build first");
-  const out = execFileSync(process.execPath, ["--input-type=module", "-e", source], { cwd: root, encoding: "utf8", timeout: 60_000 });
+  const out = execFileSync(process.execPath, ["--input-type=module", "-e", source], { cwd: project, encoding: "utf8", timeout: 60_000 });
   return JSON.parse(out.trim().split("\n").pop()!) as Record<string, string>;
 }
 

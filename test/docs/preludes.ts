@@ -55,6 +55,16 @@ export const PRELUDES: Record<string, Prelude> = {
       "\n",
     ),
   },
+  /** docs/preprocessing.md: a timm config.json's contents and a built model. */
+  "pretrained-parts": {
+    code: [
+      `import * as tf from "@tensorflow/tfjs-core";`,
+      `import type { LayersModel as __LayersModel } from "@tensorflow/tfjs-layers";`,
+      `import type { resolveDataConfig as __resolveDataConfig } from "resnet-blocks/pretrained";`,
+      `declare const timmConfigJson: Parameters<typeof __resolveDataConfig>[0];`,
+      `declare const model: __LayersModel;`,
+    ].join("\n"),
+  },
   /** docs/backends.md, webpack: the global webpack defines in a bundle, and the import. */
   webpack: {
     code: [`import { useBackend } from "resnet-blocks";`, `declare const __webpack_public_path__: string;`].join("\n"),

@@ -1,11 +1,13 @@
 /**
  * Compiles and runs Markdown code blocks as a user's project would: a folder with
- * `"type": "module"`, `node_modules/resnet-blocks` linking to this repository, so that imports of
- * "resnet-blocks" resolve through package.json's `exports` to the BUILT package in dist/, and a
- * strict tsconfig. tsc type-checks every block and emits JavaScript, which plain `node` runs.
+ * `"type": "module"`, `node_modules/resnet-blocks` holding a copy of this repository's
+ * package.json and BUILT dist/ (so imports of "resnet-blocks" resolve through the `exports` map,
+ * and a rebuild by someone else mid-run changes nothing), and a strict tsconfig. tsc type-checks
+ * every block and emits JavaScript, which plain `node` runs. tfjs resolves from this
+ * repository's node_modules, one folder up.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Snippet } from "./extract.js";
 import { PRELUDES, type Fixture } from "./preludes.js";
@@ -47,12 +49,23 @@ export function makeProject(): string {
   }
   mkdirSync(join(ROOT, ".tmp"), { recursive: true });
   const dir = mkdtempSync(join(ROOT, ".tmp", "snippets-"));
-  mkdirSync(join(dir, "src"));
-  mkdirSync(join(dir, "node_modules"));
-  symlinkSync(ROOT, join(dir, "node_modules", "resnet-blocks"), "dir");
+  copyPackage(join(dir, "node_modules", "resnet-blocks"));
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "snippets", private: true, type: "module" }, null, 2));
-  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(TSCONFIG, null, 2));
   return dir;
+}
+
+let compilations = 0;
+
+/** Copies package.json and dist/ to `target`, under the build lock where there is one (flock). */
+function copyPackage(target: string): void {
+  mkdirSync(target, { recursive: true });
+  const copy = `cp ${JSON.stringify(join(ROOT, "package.json"))} ${JSON.stringify(target)}/ && cp -R ${JSON.stringify(join(ROOT, "dist"))} ${JSON.stringify(target)}/`;
+  const locked = spawnSync("flock", ["-w", "300", "/tmp/resnet-build.lock", "sh", "-c", copy], { stdio: "pipe", timeout: 330_000 });
+  if (locked.error || locked.status !== 0) {
+    cpSync(join(ROOT, "package.json"), join(target, "package.json"));
+    cpSync(join(ROOT, "dist"), join(target, "dist"), { recursive: true });
+  }
+  if (!existsSync(join(target, "dist", "index.js"))) throw new Error("dist/ changed while it was copied: run npm run build and the test again");
 }
 
 /** The code of a block as a module: its prelude, then the block, then `export {}`. */
@@ -67,8 +80,14 @@ export function moduleText(snippet: Snippet): { text: string; preludeLines: numb
   return { text: `${prelude}${snippet.code}\nexport {};\n`, preludeLines };
 }
 
-/** Type-checks and emits every block in one tsc run; diagnostics point into the Markdown. */
-export function compileSnippets(dir: string, snippets: readonly Snippet[]): CompiledSnippet[] {
+/**
+ * Type-checks and emits every block in one tsc run, in a folder of its own inside the project;
+ * diagnostics point into the Markdown.
+ */
+export function compileSnippets(project: string, snippets: readonly Snippet[]): CompiledSnippet[] {
+  const dir = join(project, `compile-${compilations++}`);
+  mkdirSync(join(dir, "src"), { recursive: true });
+  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(TSCONFIG, null, 2));
   const compiled = snippets.map((snippet, index) => {
     const name = `s${String(index).padStart(3, "0")}`;
     const { text, preludeLines } = moduleText(snippet);
