@@ -4,6 +4,7 @@
  * @module
  */
 import { resnetSpec } from "../spec/resnetSpec.js";
+import { describeValue } from "../spec/check.js";
 import { elementCount } from "../spec/shapes.js";
 import type { LayerSpec, ResNetOptions, ResNetSpec } from "../spec/types.js";
 import {
@@ -18,6 +19,7 @@ import {
   softmaxFlops,
 } from "./layerFigures.js";
 import { checkExact, checkSpecLayers } from "./checkSpec.js";
+import { checkConvention, conventionCount, type Convention } from "./conventions.js";
 import { stageCounts, sumFigures, zeroExtraFlops, type CountReport, type LayerCount, type ParamCounts } from "./report.js";
 
 /**
@@ -32,22 +34,27 @@ import { stageCounts, sumFigures, zeroExtraFlops, type CountReport, type LayerCo
  * layer kind, or a size that is not an integer >= 1, is a RangeError naming the layer.
  *
  * @param specOrOptions A spec from {@link resnetSpec}, or the options to resolve one.
+ * @param options `convention`: also give the total in that tool's convention, as `report.convention`
+ *   (see {@link conventionCount}); a value that is not one of `CONVENTIONS` is a RangeError.
  * @example
  * ```ts
  * import { count } from "resnet-blocks/count";
  * const report = count({ depth: 50 });
  * report.macs;          // 3,857,973,248 multiply-adds (the paper's "3.8 x 10^9 FLOPs")
  * report.params.trainable;
+ * count({ depth: 50, preset: "torchvision" }, { convention: "fvcore" }).convention?.total; // 4111512576
  * ```
  */
-export function count(specOrOptions: ResNetSpec | ResNetOptions): CountReport {
+export function count(specOrOptions: ResNetSpec | ResNetOptions, options: CountOptions = {}): CountReport {
+  if (typeof options !== "object" || options === null) throw new TypeError(`options must be an object; got ${describeValue(options)}`);
+  if (options.convention !== undefined) checkConvention(options.convention, "options.convention");
   const spec = isSpec(specOrOptions) ? specOrOptions : resnetSpec(specOrOptions);
   if (isSpec(specOrOptions)) checkSpecLayers(spec);
   const shapes = new Map(spec.layers.map((layer) => [layer.name, layer.outputShape]));
   const layers = spec.layers.map((layer) => countLayer(layer, (name) => shapes.get(name)!));
   const totals = sumFigures(layers);
   checkExact(layers, totals);
-  return {
+  const report: CountReport = {
     name: spec.name,
     inputShape: spec.options.inputShape,
     ...totals,
@@ -55,6 +62,14 @@ export function count(specOrOptions: ResNetSpec | ResNetOptions): CountReport {
     layers,
     uncounted: [],
   };
+  if (options.convention !== undefined) report.convention = conventionCount(report, options.convention);
+  return report;
+}
+
+/** Options of {@link count}. */
+export interface CountOptions {
+  /** Also give the total in this tool's convention (`report.convention`). */
+  convention?: Convention;
 }
 
 function isSpec(value: ResNetSpec | ResNetOptions): value is ResNetSpec {

@@ -10,7 +10,8 @@
  *
  * @module
  */
-export { count } from "./count.js";
+export { count, type CountOptions } from "./count.js";
+export { conventionCount, CONVENTIONS, type Convention, type ConventionCount, type ConventionParts } from "./conventions.js";
 export { countUpTo, type TruncationStage } from "./countUpTo.js";
 export { table1 } from "./table1.js";
 export { summaryTable } from "./summary.js";

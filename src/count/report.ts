@@ -14,6 +14,7 @@
  *
  * @module
  */
+import type { ConventionCount } from "./conventions.js";
 
 /** Parameter counts. `total = trainable + nonTrainable`; batch-norm moving statistics are non-trainable. */
 export interface ParamCounts {
@@ -90,6 +91,8 @@ export interface CountReport extends Figures {
   layers: LayerCount[];
   /** Layers whose operations could not be counted (by `countModel`); empty for our nets. */
   uncounted: UncountedLayer[];
+  /** The total in another tool's convention, when `count()` is asked for one (`options.convention`). */
+  convention?: ConventionCount;
 }
 
 /** A layer whose operations `countModel` cannot count. */

@@ -3,7 +3,8 @@ import type { CountReport } from "./report.js";
 
 /**
  * Renders a count as a per-stage Markdown table (output shape, parameters, MMACs, extra
- * MFLOPs), with a total row.
+ * MFLOPs), with a total row; a report counted with `options.convention` also gets a line with
+ * that convention's total.
  *
  * @example
  * ```ts
@@ -37,5 +38,9 @@ export function summaryTable(report: CountReport): string {
     `extra FLOPs (bias, batch norm, activations, adds, pooling, softmax): ${formatScaled(report.extraFlops.total, 1e9, 3)} G`,
     `activations (conv and dense outputs): ${formatInteger(report.activations)}`,
   ];
+  const convention = report.convention;
+  if (convention !== undefined) {
+    totals.push(`${convention.convention} convention: ${formatInteger(convention.total)} ${convention.unit} (${formatScaled(convention.total, 1e9, 3)} G; see docs/flops.md)`);
+  }
   return `${totals.join("\n")}\n\n${table}\n`;
 }
