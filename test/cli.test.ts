@@ -49,6 +49,16 @@ describe("resnet-blocks CLI", () => {
     ]);
   });
 
+  it("summary --convention fvcore adds fvcore's total (text and --json)", () => {
+    const text = run("summary", "resnet50", "--preset", "torchvision", "--convention", "fvcore");
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^fvcore convention: 4,111,512,576 MACs \(4\.112 G; see docs\/flops\.md\)$/m);
+    const json = run("summary", "resnet50", "--preset", "torchvision", "--convention", "fvcore", "--json");
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout).convention).toMatchObject({ convention: "fvcore", unit: "MACs", total: 4_111_512_576 });
+    expect(run("summary", "resnet50").stdout).not.toContain("convention:");
+  });
+
   it("summary prints a per-stage table with output shapes", () => {
     const result = run("summary", "plain34", "--input", "64");
     expect(result.status).toBe(0);
@@ -228,6 +238,7 @@ describe("resnet-blocks flags", () => {
     [["summary", "resnet18", "--stride-in", "2x2"], /--stride-in must be one of "1x1", "3x3"; got "2x2"/],
     [["summary", "resnet18", "--preset", "Keras"], /--preset must be one of "paper", "keras", "torchvision"; got "Keras"/],
     [["summary", "resnet18", "--channels", "1e3"], /--channels must be a whole number from 1 to \d+; got "1e3"/],
+    [["summary", "resnet18", "--convention", "flops"], /--convention must be one of "paper", "fvcore", "ptflops", "thop", "calflops", "torch-flop-counter", "keras-flops"; got "flops"/],
   ])("%o: our message, naming the flag", (args, message) => {
     const result = run(...args);
     expect(result.status).toBe(2);

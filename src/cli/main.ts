@@ -11,9 +11,11 @@ import { count } from "../count/count.js";
 import { summaryTable } from "../count/summary.js";
 import { table1 } from "../count/table1.js";
 import { CONVERT_FLAGS, CONVERT_USAGE, convertOptions } from "./convertArgs.js";
+import { EXPORT_FLAGS, EXPORT_USAGE, exportOptions } from "./exportArgs.js";
 import { HELP_FLAG, parseFlags, UsageError, type FlagSpecs } from "./flags.js";
+import { checkOutputFile } from "./outputFile.js";
 import { checkOutputFolder } from "./outputFolder.js";
-import { SUMMARY_FLAGS, summaryOptions } from "./summary.js";
+import { SUMMARY_FLAGS, summaryCountOptions, summaryOptions } from "./summary.js";
 
 const HELP = `resnet-blocks: ResNets of He et al. (2015), Table 1, counted exactly.
 
@@ -22,6 +24,8 @@ Usage:
   resnet-blocks summary <model> [options]   per-stage output shape, parameters and MACs
   resnet-blocks convert <in.safetensors> <out-dir> --from torchvision|keras|native --depth <n>
                                             safetensors weights to a tfjs model (convert --help)
+  resnet-blocks export <model.json | in.safetensors --depth <n>> <out.onnx>
+                                            the net as ONNX for onnxruntime or Triton (export --help)
   resnet-blocks --help | --version
 
 <model>: resnet18, resnet34, resnet50, resnet101, resnet152, plain18 ... plain152
@@ -35,6 +39,8 @@ summary options:
   --stride-in <1x1|3x3> where a bottleneck puts its stride (default from the preset)
   --no-top              without the pooling and the classifier
   --json                the full report (totals, stages, layers) as JSON
+  --convention <tool>   also the total as another counter reports it: paper, fvcore,
+                        ptflops, thop, calflops, torch-flop-counter, keras-flops (docs/flops.md)
 
 MACs are multiply-adds of convolutions and dense layers (the paper's "FLOPs");
 FLOPs = 2 x MACs. Other operations are reported apart, as extra FLOPs.
@@ -47,7 +53,7 @@ export interface Output {
 }
 
 /** The flags of each command. */
-const COMMAND_FLAGS: Readonly<Record<string, FlagSpecs>> = { table1: HELP_FLAG, summary: SUMMARY_FLAGS, convert: CONVERT_FLAGS };
+const COMMAND_FLAGS: Readonly<Record<string, FlagSpecs>> = { table1: HELP_FLAG, summary: SUMMARY_FLAGS, convert: CONVERT_FLAGS, export: EXPORT_FLAGS };
 
 /** The flags accepted before a command. */
 const GLOBAL_FLAGS: FlagSpecs = { ...HELP_FLAG, version: { type: "boolean" } };
@@ -81,14 +87,21 @@ export async function main(argv: readonly string[], out: Output = process.stdout
       throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: ${Object.keys(COMMAND_FLAGS).join(", ")}, help`);
     }
     const parsed = parseFlags(command, argv.slice(1), flags);
-    if (parsed.values.help) return write(out, command === "convert" ? CONVERT_USAGE : HELP);
+    if (parsed.values.help) return write(out, command === "convert" ? CONVERT_USAGE : command === "export" ? EXPORT_USAGE : HELP);
     if (command === "table1") {
       if (parsed.positionals.length > 0) throw new UsageError(`usage: resnet-blocks table1; got ${parsed.positionals.join(" ")}`);
       return write(out, table1());
     }
     if (command === "summary") {
-      const report = count(summaryOptions(parsed));
+      const report = count(summaryOptions(parsed), summaryCountOptions(parsed));
       return write(out, parsed.values.json ? `${JSON.stringify(report, null, 2)}\n` : summaryTable(report));
+    }
+    if (command === "export") {
+      const options = exportOptions(parsed);
+      checkOutputFile(options.output, options.force ?? false); // before TensorFlow.js loads
+      const { runExportCommand } = await import("./export.js");
+      await runExportCommand(options, out);
+      return 0;
     }
     const options = convertOptions(parsed);
     checkOutputFolder(options.output, options.force ?? false); // before TensorFlow.js loads
@@ -97,7 +110,7 @@ export async function main(argv: readonly string[], out: Output = process.stdout
     return 0;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const help = command === "convert" ? "resnet-blocks convert --help" : "resnet-blocks --help";
+    const help = command === "convert" || command === "export" ? `resnet-blocks ${command} --help` : "resnet-blocks --help";
     const usage = error instanceof UsageError || error instanceof RangeError || error instanceof TypeError;
     err.write(`resnet-blocks: ${message}\n${usage ? `Run ${help} for usage.\n` : ""}`);
     return usage ? 2 : 1;

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { DEPTHS, type Depth, type ResNetOptions } from "../count/index.js";
-import { HELP_FLAG, integerFlag, UsageError, type FlagSpecs, type ParsedFlags } from "./flags.js";
+import { CONVENTIONS, DEPTHS, type CountOptions, type Depth, type ResNetOptions } from "../count/index.js";
+import { HELP_FLAG, integerFlag, oneOfFlag, UsageError, type FlagSpecs, type ParsedFlags } from "./flags.js";
 import { conventionOptions, inputSize, NET_FLAGS } from "./netFlags.js";
 
 /** The flags of `summary`. */
@@ -17,9 +17,15 @@ export const SUMMARY_FLAGS: FlagSpecs = {
   shortcut: NET_FLAGS.shortcut!,
   "stride-in": NET_FLAGS["stride-in"]!,
   "no-top": { type: "boolean" },
+  convention: { type: "string", accepts: `one of ${CONVENTIONS.join(", ")}` },
   json: { type: "boolean" },
   ...HELP_FLAG,
 };
+
+/** The count options of `summary` (`--convention`), checked. */
+export function summaryCountOptions({ values }: ParsedFlags): CountOptions {
+  return typeof values.convention === "string" ? { convention: oneOfFlag("convention", values.convention, CONVENTIONS) } : {};
+}
 
 /**
  * The count options of `summary <model>` from its parsed flags.
