@@ -1,4 +1,5 @@
 // Vite config of the example. No import of "vite" needed: a plain object is a valid config.
+import { fileURLToPath } from "node:url";
 
 /** COOP + COEP make the page cross-origin isolated: SharedArrayBuffer, so WASM threads. */
 const isolation = {
@@ -24,5 +25,15 @@ export default {
   // The worker (resnet.worker.ts) as an ES module: tfjs's dynamic imports need it (Vite's default is "iife").
   worker: { format: "es" },
   // TensorFlow.js with four backends is a few MB of JavaScript: no "large chunk" warning.
-  build: { target: "es2022", chunkSizeWarningLimit: 5000 },
+  build: {
+    target: "es2022",
+    chunkSizeWarningLimit: 5000,
+    // Two pages: the backends page and the pretrained classifier (pretrained.html).
+    rollupOptions: {
+      input: {
+        main: fileURLToPath(new URL("./index.html", import.meta.url)),
+        pretrained: fileURLToPath(new URL("./pretrained.html", import.meta.url)),
+      },
+    },
+  },
 };
