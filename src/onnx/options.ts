@@ -22,7 +22,12 @@ export type OnnxInputLayout = (typeof ONNX_INPUT_LAYOUTS)[number];
 export const DEFAULT_ONNX_OPSET = 17;
 
 /** Opsets accepted: 13 (Softmax over one axis, Pad and Slice with tensor inputs) to 21. */
-export const ONNX_OPSET_RANGE = { min: 13, max: 21 } as const;
+export const ONNX_OPSET_RANGE: {
+  /** Lowest opset accepted. */
+  readonly min: 13;
+  /** Highest opset accepted. */
+  readonly max: 21;
+} = { min: 13, max: 21 };
 
 /** Options of {@link toOnnx}. All are optional. */
 export interface ToOnnxOptions {
