@@ -23,6 +23,11 @@ const INTEGRATION = [
   "test/backend/dist.test.ts", // dist/
   "test/infer/pool/dist.test.ts", // dist/
   "test/cli.test.ts", // dist/cli/main.js
+  "test/onnx/**", // onnxruntime-node and -web
+  "test/examples/**", // the demo, run as a user runs it
+  "test/train/loop/sigkill.test.ts", // 30 killed and resumed training processes
+  "test/infer/pool/pool.test.ts", // worker pools at full size
+  "test/infer/pool/memory.test.ts", // WASM heaps run out of memory on purpose
 ];
 
 export default defineConfig({

@@ -64,8 +64,6 @@ async function load(): Promise<Pretrained> {
   const net = await pretrained(id, {
     ...(host ? { host } : {}),
     onProgress: showProgress,
-    // Works around resnet-blocks' Hub client calling its default fetch as a method (Chromium: "Illegal invocation").
-    fetch: (input, init) => fetch(input, init),
   });
   const ms = (performance.now() - start).toFixed(0);
   const where = fromCache.has("model.safetensors") ? "from cache" : "downloaded and cached";

@@ -82,7 +82,8 @@ export async function downloadFile(url: string, details: HubErrorDetails & { id:
     // redirect's headers (an opaque answer), so there fetch follows them itself.
     let manual = isNode();
     for (let hop = 0; ; hop++) {
-      response = await options.fetch(current, { redirect: manual ? "manual" : "follow", signal: controller.signal });
+      const fetchImpl = options.fetch; // called plainly: browsers refuse a fetch called with another `this` ("Illegal invocation")
+      response = await fetchImpl(current, { redirect: manual ? "manual" : "follow", signal: controller.signal });
       timer.reset();
       expected.etag ??= parseEtag(response.headers.get("x-linked-etag"));
       expected.size ??= parseSize(response.headers.get("x-linked-size"));
