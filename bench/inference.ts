@@ -250,7 +250,7 @@ const FOOTNOTES = `
   with the same number of threads (the pool's 2 workers count as 2 threads).
 - max dlogit: largest difference from the reference logits (tfjs predict, wasm) before timing; log-probabilities
   for softmax outputs. Tolerance 1e-3 of the logits' spread + 1e-4; the bench aborts beyond it.
-- onnxruntime rows run the ONNX graph exported from the same weights (bench/onnx), batch norm unfolded
+- onnxruntime rows run the ONNX graph exported from the same weights (resnet-blocks/onnx), batch norm unfolded
   (onnxruntime's own optimiser folds it), input NCHW, transposed from the shared NHWC images once before timing.`;
 
 process.exitCode = await main();

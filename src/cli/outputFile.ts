@@ -6,8 +6,9 @@
  *
  * @module
  */
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { lstatSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { writeDurably } from "./outputFolder.js";
 
 /**
  * Checks, before any work, that `target` can receive the file: absent, or (with `force`)
@@ -40,14 +41,7 @@ export function writeFileAtomically(target: string, data: Uint8Array, force: boo
   mkdirSync(folder, { recursive: true });
   const temporary = join(folder, `.${basename(target)}.tmp-${process.pid}-${Date.now().toString(36)}`);
   try {
-    const fd = openSync(temporary, "wx");
-    try {
-      let offset = 0;
-      while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeDurably(temporary, data);
     renameSync(temporary, target);
   } catch (error) {
     rmSync(temporary, { force: true });

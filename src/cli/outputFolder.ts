@@ -103,8 +103,8 @@ function moveIntoPlace(temporary: string, target: string): void {
   rmSync(aside, { recursive: true, force: true });
 }
 
-/** Writes a new file and flushes it to disk. */
-function writeDurably(path: string, data: Uint8Array): void {
+/** Writes a new file (refusing an existing one) and flushes it to disk. */
+export function writeDurably(path: string, data: Uint8Array): void {
   const fd = openSync(path, "wx");
   try {
     let offset = 0;
