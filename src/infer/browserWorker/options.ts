@@ -7,7 +7,7 @@
 import type { BackendName, BackendPreference, UseBackendOptions } from "../../backend/types.js";
 import type { ResNetBuildOptions } from "../../models/resnet.js";
 import { checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../../spec/check.js";
-import { resnetSpec } from "../../spec/resnetSpec.js";
+import { checkModelOptions } from "../modelOptions.js";
 import { WEIGHT_LAYOUTS, type WeightLayout } from "../../weights/layouts.js";
 
 /**
@@ -127,24 +127,6 @@ function checkWasmPaths(paths: unknown): UseBackendOptions["wasmPaths"] {
     );
   }
   return absoluteWasmPaths(paths) as UseBackendOptions["wasmPaths"];
-}
-
-/** Checks `options.model` as `resnet()` would, without building it. */
-function checkModelOptions(model: unknown): void {
-  if (model === undefined) throw new TypeError("options.model is required: the options of resnet(), e.g. { depth: 50 }");
-  checkOptionsObject("options.model", model);
-  const { seed, name, ...specOptions } = model as ResNetBuildOptions;
-  try {
-    if (seed !== undefined) checkInteger("seed", seed, 0);
-    if (name !== undefined && (typeof name !== "string" || name.length === 0)) {
-      throw new TypeError(`name must be a non-empty string; got ${describeValue(name)}`);
-    }
-    resnetSpec(specOptions);
-  } catch (error) {
-    if (error instanceof RangeError) throw new RangeError(`options.model: ${error.message}`, { cause: error });
-    if (error instanceof TypeError) throw new TypeError(`options.model: ${error.message}`, { cause: error });
-    throw error;
-  }
 }
 
 function checkWeights(weights: unknown): Uint8Array | null {

@@ -7,7 +7,7 @@
 import { availableParallelism } from "node:os";
 import type { ResNetBuildOptions } from "../../models/resnet.js";
 import { checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../../spec/check.js";
-import { resnetSpec } from "../../spec/resnetSpec.js";
+import { checkModelOptions } from "../modelOptions.js";
 import { WEIGHT_LAYOUTS, type WeightLayout } from "../../weights/layouts.js";
 import { MAX_WASM_THREADS } from "../nodeThreads/options.js";
 import { maxImagesPerChunk } from "./memory.js";
@@ -88,7 +88,7 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
   const workers = checkInteger("options.workers", options.workers ?? availableParallelism(), 1);
   const threadsPerWorker = checkThreads(options.threadsPerWorker ?? 1);
   checkPoolSize(workers, threadsPerWorker);
-  const { inputShape, outputShape, maxImagesPerChunk } = checkModelOptions(options.model);
+  const { inputShape, outputShape, maxImagesPerChunk } = modelShapes(options.model);
   const weights = checkWeights(options.weights);
   if (options.weightsLayout !== undefined && weights === null) {
     throw new TypeError("options.weightsLayout applies to options.weights, which is not given");
@@ -98,27 +98,10 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
 }
 
 /** Checks `options.model` as `resnet()` would, without building it; returns its input and output shapes. */
-function checkModelOptions(model: unknown): { inputShape: ImageShape; outputShape: readonly number[]; maxImagesPerChunk: number } {
-  if (model === undefined) {
-    throw new TypeError("options.model is required: the options of resnet(), e.g. { depth: 50 }");
-  }
-  checkOptionsObject("options.model", model);
-  const { seed, name, ...specOptions } = model as ResNetBuildOptions;
-  try {
-    if (seed !== undefined) checkInteger("seed", seed, 0);
-    if (name !== undefined && (typeof name !== "string" || name.length === 0)) {
-      throw new TypeError(`name must be a non-empty string; got ${describeValue(name)}`);
-    }
-    const spec = resnetSpec(specOptions);
-    const output = spec.layers.find((layer) => layer.name === spec.output)!;
-    return { inputShape: spec.options.inputShape, outputShape: output.outputShape, maxImagesPerChunk: maxImagesPerChunk(spec) };
-  } catch (error) {
-    // Say where the option sits: "options.model: depth must be one of ...".
-    if (error instanceof RangeError && error.message.startsWith("options.model")) throw error;
-    if (error instanceof RangeError) throw new RangeError(`options.model: ${error.message}`, { cause: error });
-    if (error instanceof TypeError) throw new TypeError(`options.model: ${error.message}`, { cause: error });
-    throw error;
-  }
+function modelShapes(model: unknown): { inputShape: ImageShape; outputShape: readonly number[]; maxImagesPerChunk: number } {
+  const spec = checkModelOptions(model);
+  const output = spec.layers.find((layer) => layer.name === spec.output)!;
+  return { inputShape: spec.options.inputShape, outputShape: output.outputShape, maxImagesPerChunk: maxImagesPerChunk(spec) };
 }
 
 /**
