@@ -95,8 +95,10 @@ describe("package.json of the tarball", () => {
   });
 
   it("ships dist/ and no sources or tests", () => {
-    expect([...packedPaths].filter((path) => !/^(dist\/|README\.md$|LICENSE|package\.json$)/.test(path))).toEqual([]);
+    // assets/: the demo's MNIST ResNet and its record (scripts/train-demo-model.ts), named one by one.
+    expect([...packedPaths].filter((path) => !/^(dist\/|README\.md$|LICENSE|package\.json$|assets\/mnist-resnet8\.(safetensors|json)$)/.test(path))).toEqual([]);
     expect(packedPaths.has("dist/index.d.ts") && packedPaths.has("dist/count.d.cts")).toBe(true);
+    expect(packedPaths.has("assets/mnist-resnet8.safetensors") && packedPaths.has("assets/mnist-resnet8.json")).toBe(true);
   });
 
   it("has a bin with a node shebang", async () => {
