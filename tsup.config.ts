@@ -20,7 +20,7 @@ export default defineConfig([
       worker: "src/infer/browserWorker/index.ts", // resnet-blocks/worker: the main thread's side, no tfjs
       "worker-serve": "src/infer/browserWorker/serve.ts", // resnet-blocks/worker/serve: inside the Web Worker
       onnx: "src/onnx/index.ts", // resnet-blocks/onnx: toOnnx, no tfjs import at run time, no fs
-      ...Object.fromEntries(BACKEND_MODULES.map((name) => [`backends/${name}`, `src/backends/${name}.ts`])),
+      ...Object.fromEntries(BACKEND_MODULES.map((name) => [`backends/${name}`, `src/backend/modules/${name}.ts`])),
     },
     format: ["esm", "cjs"],
     dts: true,

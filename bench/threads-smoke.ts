@@ -12,7 +12,7 @@ import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import * as tf from "@tensorflow/tfjs-core";
 import { parseArgs } from "node:util";
 import { markdownTable } from "../src/count/format.js";
-import { startWasmWithThreads } from "../src/infer/nodeThreads/index.js";
+import { startWasmWithThreads } from "../src/backend/nodeThreads/index.js";
 import { resnet } from "../src/models/resnet.js";
 import { machine, measure, median } from "./lib/measure.js";
 

@@ -38,7 +38,7 @@ export {
 } from "./models/resnet.js";
 export { basicBlock, bottleneckBlock, plainBlock, type BlockOptions, type PlainBlockOptions } from "./blocks/blocks.js";
 export { ZeroPadShortcut, registerZeroPadShortcut, type ZeroPadShortcutArgs } from "./layers/zeroPadShortcut.js";
-export { countModel } from "./inspect/countModel.js";
+export { countModel } from "./models/countModel.js";
 export * from "./backend/index.js";
 export { fuse, type ConvKernels, type FuseOptions, type FusedModel, type FusedStep, type FusedStepKind } from "./infer/fuse/index.js";
 export * from "./count/index.js";

@@ -122,7 +122,7 @@ async function startTfjs(job: PeerJob, nhwc: (batch: number) => Float32Array, ba
   type StartThreads = (options: { threads: number }) => Promise<{ threads: number; dispose(): Promise<void> }>;
   const fuse = fused ? await importOptional<Fuse>("../../src/infer/fuse/index.js", "fuse", "src/infer/fuse (H4)") : undefined;
   const startThreads = threaded
-    ? await importOptional<StartThreads>("../../src/infer/nodeThreads/index.js", "startWasmWithThreads", "src/infer/nodeThreads (H7)")
+    ? await importOptional<StartThreads>("../../src/backend/nodeThreads/index.js", "startWasmWithThreads", "src/backend/nodeThreads")
     : undefined;
 
   const tf = await import("@tensorflow/tfjs-core");

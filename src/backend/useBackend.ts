@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { checkInteger, checkOptionsObject, describeValue } from "../spec/check.js";
+import { checkInteger, checkOptionsObject, describeValue } from "../util/check.js";
 import { AUTO_ORDER, currentRuntime } from "./environment.js";
 import { startBackend } from "./startBackend.js";
 import type { BackendAttempt, BackendName, BackendPreference, BackendReport, UseBackendOptions } from "./types.js";

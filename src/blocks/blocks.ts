@@ -6,10 +6,10 @@
  */
 import * as tfl from "@tensorflow/tfjs-layers";
 import { applyLayers, SeedSequence } from "../layers/instantiate.js";
-import { blockLayers, type BlockType } from "../spec/blockLayers.js";
-import { checkBoolean, checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../spec/check.js";
-import { PRESETS, PRESET_CONVENTIONS } from "../spec/presets.js";
-import type { BlockConventions, ImageShape, Preset, ShortcutOption, StrideIn } from "../spec/types.js";
+import { blockLayers, type BlockType } from "../arch/blockLayers.js";
+import { checkBoolean, checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../util/check.js";
+import { PRESETS, PRESET_CONVENTIONS } from "../arch/presets.js";
+import type { BlockConventions, ImageShape, Preset, ShortcutOption, StrideIn } from "../arch/types.js";
 
 /** Options of {@link basicBlock} and {@link bottleneckBlock}. */
 export interface BlockOptions {

@@ -13,7 +13,7 @@ import type * as tfl from "@tensorflow/tfjs-layers";
 import { useBackend } from "../backend/index.js";
 import { DEPTHS, type Depth, type ImageShape, type Preset, type ResNetOptions, type ShortcutOption, type StrideIn } from "../count/index.js";
 import { resnet } from "../models/resnet.js";
-import { checkBoolean, checkOneOf, describeValue } from "../spec/check.js";
+import { checkBoolean, checkOneOf, describeValue } from "../util/check.js";
 import { decodeSafetensors, loadSafetensors, WEIGHT_LAYOUTS, type WeightLayout } from "../weights/index.js";
 import { concatenateWeightData } from "../weights/tfjsWeights.js";
 import { checkOutputFolder, writeFolderAtomically, type FolderFile } from "./outputFolder.js";

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { describeValue } from "../spec/check.js";
-import type { LayerSpec, ResNetSpec } from "../spec/types.js";
+import { describeValue } from "../util/check.js";
+import type { LayerSpec, ResNetSpec } from "../arch/types.js";
 import type { LayerCount } from "./report.js";
 
 /** The integer fields (each >= 1) of each layer kind. */

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { describeValue } from "../spec/check.js";
+import { describeValue } from "../util/check.js";
 import type { CountReport, LayerCount } from "./report.js";
 
 /** The conventions {@link conventionCount} knows, in the order the docs compare them. */

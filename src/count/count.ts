@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { resnetSpec } from "../spec/resnetSpec.js";
-import { describeValue } from "../spec/check.js";
-import { elementCount } from "../spec/shapes.js";
-import type { LayerSpec, ResNetOptions, ResNetSpec } from "../spec/types.js";
+import { resnetSpec } from "../arch/resnetSpec.js";
+import { describeValue } from "../util/check.js";
+import { elementCount } from "../arch/shapes.js";
+import type { LayerSpec, ResNetOptions, ResNetSpec } from "../arch/types.js";
 import {
   addExtraFlops,
   avgPoolFlops,

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { resnetSpec } from "../spec/resnetSpec.js";
-import type { ResNetOptions, ResNetSpec, StageName } from "../spec/types.js";
+import { resnetSpec } from "../arch/resnetSpec.js";
+import type { ResNetOptions, ResNetSpec, StageName } from "../arch/types.js";
 import { count } from "./count.js";
 import type { CountReport } from "./report.js";
 

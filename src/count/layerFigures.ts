@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { elementCount } from "../spec/shapes.js";
+import { elementCount } from "../arch/shapes.js";
 import { extraFlopsOf, type ExtraFlops } from "./report.js";
 
 /** Multiply-adds of a convolution: every output element sums `kernelArea * channelsInPerGroup` products. */

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { resnetSpec } from "../spec/resnetSpec.js";
-import { DEPTHS, TABLE1 } from "../spec/table1.js";
-import type { ConvSpec, Depth, ResNetSpec } from "../spec/types.js";
+import { resnetSpec } from "../arch/resnetSpec.js";
+import { DEPTHS, TABLE1 } from "../arch/table1.js";
+import type { ConvSpec, Depth, ResNetSpec } from "../arch/types.js";
 import { count } from "./count.js";
 import { formatInteger, formatScaled, markdownTable } from "./format.js";
 

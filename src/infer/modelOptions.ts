@@ -5,9 +5,9 @@
  * @module
  */
 import type { ResNetBuildOptions } from "../models/resnet.js";
-import { checkInteger, checkOptionsObject, describeValue } from "../spec/check.js";
-import { resnetSpec } from "../spec/resnetSpec.js";
-import type { ResNetSpec } from "../spec/types.js";
+import { checkInteger, checkOptionsObject, describeValue } from "../util/check.js";
+import { resnetSpec } from "../arch/resnetSpec.js";
+import type { ResNetSpec } from "../arch/types.js";
 
 /**
  * Checks `options.model` as `resnet()` would, without building it, and returns its resolved

@@ -4,7 +4,7 @@
  * @module
  */
 import * as tfl from "@tensorflow/tfjs-layers";
-import type { KernelInitializer, LayerSpec } from "../spec/types.js";
+import type { KernelInitializer, LayerSpec } from "../arch/types.js";
 import { registerZeroPadShortcut, ZeroPadShortcut } from "./zeroPadShortcut.js";
 
 type Initializer = ReturnType<typeof tfl.initializers.glorotUniform>;

@@ -5,10 +5,10 @@
  */
 import * as tfl from "@tensorflow/tfjs-layers";
 import { applyLayers, SeedSequence } from "../layers/instantiate.js";
-import { checkInteger, checkOptionsObject, describeValue } from "../spec/check.js";
-import { resnetSpec } from "../spec/resnetSpec.js";
+import { checkInteger, checkOptionsObject, describeValue } from "../util/check.js";
+import { resnetSpec } from "../arch/resnetSpec.js";
 import { requireBackend } from "../util/requireBackend.js";
-import type { Depth, ResNetOptions, ResNetSpec } from "../spec/types.js";
+import type { Depth, ResNetOptions, ResNetSpec } from "../arch/types.js";
 
 /** {@link ResNetOptions} plus what only the tfjs builder needs. */
 export interface ResNetBuildOptions extends ResNetOptions {

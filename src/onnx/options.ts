@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { checkBoolean, checkOneOf, checkOptionsObject, describeValue } from "../spec/check.js";
+import { checkBoolean, checkOneOf, checkOptionsObject, describeValue } from "../util/check.js";
 
 /** Input layouts of the exported graph. */
 export const ONNX_INPUT_LAYOUTS = ["NCHW", "NHWC"] as const;

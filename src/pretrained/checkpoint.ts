@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { describeValue } from "../spec/check.js";
+import { describeValue } from "../util/check.js";
 import { HubError } from "./hub/errors.js";
 import { hubFile, selectCache } from "./hub/hubFile.js";
 import { isLocalPath, readLocalCheckpoint } from "./hub/local.js";

@@ -7,8 +7,8 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { fuse, type FusedModel } from "../infer/fuse/index.js";
 import { resnet } from "../models/resnet.js";
-import { checkOptionsObject, describeValue } from "../spec/check.js";
-import type { ImageShape } from "../spec/types.js";
+import { checkOptionsObject, describeValue } from "../util/check.js";
+import type { ImageShape } from "../arch/types.js";
 import { loadSafetensors } from "../weights/load.js";
 import { fetchCheckpoint } from "./checkpoint.js";
 import { classify, type Prediction } from "./classify.js";

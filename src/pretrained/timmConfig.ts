@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { describeValue } from "../spec/check.js";
-import type { Depth } from "../spec/types.js";
+import { describeValue } from "../util/check.js";
+import type { Depth } from "../arch/types.js";
 import { HubError } from "./hub/errors.js";
 
 /** The timm architectures `pretrained()` builds: torchvision's ResNets. */

@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { checkBoolean, checkOneOf, checkOptionsObject, describeValue } from "../spec/check.js";
+import { checkBoolean, checkOneOf, checkOptionsObject, describeValue } from "../util/check.js";
 import { requireBackend } from "../util/requireBackend.js";
 import { WeightsError, formatShape } from "./errors.js";
 import { toModelOrder } from "./kernelOrder.js";

@@ -12,7 +12,7 @@
  * @module
  */
 import { DTYPE_BYTES } from "./dtypes.js";
-import { describeValue } from "../spec/check.js";
+import { describeValue } from "../util/check.js";
 import { WeightsFileError, formatShape } from "./errors.js";
 
 /** One tensor of a safetensors file. */

@@ -4,7 +4,7 @@
  * @module
  */
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { checkBoolean, checkOneOf, checkOptionsObject, describeValue } from "../spec/check.js";
+import { checkBoolean, checkOneOf, checkOptionsObject, describeValue } from "../util/check.js";
 import { checkModel } from "./assign.js";
 import { FLOAT_DTYPES, encodeFloats, type WeightDtype } from "./dtypes.js";
 import { toFileOrder } from "./kernelOrder.js";

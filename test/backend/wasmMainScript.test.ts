@@ -11,7 +11,7 @@ import { transform } from "esbuild";
 import { minify } from "terser";
 import { describe, expect, it } from "vitest";
 import { guardThreadedMainScript, MAIN_SCRIPT_PREFIX, mainScriptProblem, RefusedThreadedStart } from "../../src/backend/wasmMainScript.js";
-import { THREADED_SCRIPT, THREADED_SCRIPT_VERSION } from "../../src/backends/wasmThreadedScript.js";
+import { THREADED_SCRIPT, THREADED_SCRIPT_VERSION } from "../../src/backend/modules/wasmThreadedScript.js";
 
 const require = createRequire(import.meta.url);
 const pkgDir = dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json"));

@@ -1,4 +1,4 @@
-import "../../src/backends/wasm-threads.js";
+import "../../src/backend/modules/wasm-threads.js";
 import * as tf from "@tensorflow/tfjs-core";
 import { expect, it } from "vitest";
 import { useBackend } from "../../src/backend/index.js";

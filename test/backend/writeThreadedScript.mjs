@@ -1,4 +1,4 @@
-// Regenerates src/backends/wasmThreadedScript.ts from the installed @tensorflow/tfjs-backend-wasm:
+// Regenerates src/backend/modules/wasmThreadedScript.ts from the installed @tensorflow/tfjs-backend-wasm:
 //   node test/backend/writeThreadedScript.mjs
 // (test/backend/threadedScript.test.ts fails when the copy and the installed package differ.)
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 const pkgDir = dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json"));
 const { version } = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
 const text = readFileSync(join(pkgDir, "wasm-out", "tfjs-backend-wasm-threaded-simd.js"), "utf8");
-const out = fileURLToPath(new URL("../../src/backends/wasmThreadedScript.ts", import.meta.url));
+const out = fileURLToPath(new URL("../../src/backend/modules/wasmThreadedScript.ts", import.meta.url));
 const body = `/**
  * The Emscripten glue of tfjs-backend-wasm's threaded SIMD binary
  * (\`@tensorflow/tfjs-backend-wasm@${version}/wasm-out/tfjs-backend-wasm-threaded-simd.js\`,

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { basicBlock, bottleneckBlock, plainBlock } from "../../src/blocks/blocks.js";
-import { countModel } from "../../src/inspect/countModel.js";
+import { countModel } from "../../src/models/countModel.js";
 import { expectNoLeak, useTestBackend } from "../helpers/tf.js";
 
 beforeAll(() => useTestBackend("cpu"));

@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { count } from "../../src/count/count.js";
-import { resnetSpec } from "../../src/spec/resnetSpec.js";
-import type { Depth } from "../../src/spec/types.js";
+import { resnetSpec } from "../../src/arch/resnetSpec.js";
+import type { Depth } from "../../src/arch/types.js";
 
 /**
  * Multiply-adds of a Table 1 net at 224x224, derived from the table's arithmetic alone

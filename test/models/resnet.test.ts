@@ -2,9 +2,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { count } from "../../src/count/count.js";
-import { countModel } from "../../src/inspect/countModel.js";
+import { countModel } from "../../src/models/countModel.js";
 import { plain34, resnet, resnet18, resnet50 } from "../../src/models/resnet.js";
-import type { Depth } from "../../src/spec/types.js";
+import type { Depth } from "../../src/arch/types.js";
 import { expectNoLeak, useTestBackend } from "../helpers/tf.js";
 
 const NETS: [Depth, boolean][] = [18, 34, 50, 101, 152].flatMap((depth) => [

@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countUpTo } from "../../src/count/index.js";
-import { countModel } from "../../src/inspect/countModel.js";
+import { countModel } from "../../src/models/countModel.js";
 import { resnet } from "../../src/models/resnet.js";
 import { FEATURE_STAGES, featureExtractor, type FeatureStage } from "../../src/pretrained/features/index.js";
 import { decodeFloats, isFloatDtype } from "../../src/weights/dtypes.js";

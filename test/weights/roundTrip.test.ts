@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { resnet } from "../../src/models/resnet.js";
-import type { Depth } from "../../src/spec/types.js";
+import type { Depth } from "../../src/arch/types.js";
 import { decodeSafetensors, loadSafetensors, saveSafetensors, type WeightLayout } from "../../src/weights/index.js";
 import { perturbWeights, useTestBackend } from "../helpers/tf.js";
 import { expectWeights, fixture, snapshotWeights, zeroWeights } from "./helpers.js";

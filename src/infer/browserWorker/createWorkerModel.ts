@@ -4,7 +4,7 @@
  * @module
  */
 import type { BackendReport } from "../../backend/types.js";
-import { describeValue } from "../../spec/check.js";
+import { describeValue } from "../../util/check.js";
 import { WorkerModelClosedError, WorkerModelError } from "./errors.js";
 import { checkImagesInput, checkValuesInput, resolveWorkerModelOptions, type WorkerBatchShape, type WorkerImage, type WorkerModelOptions } from "./options.js";
 import {

@@ -6,7 +6,7 @@
  */
 import type { BackendName, BackendPreference, UseBackendOptions } from "../../backend/types.js";
 import type { ResNetBuildOptions } from "../../models/resnet.js";
-import { checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../../spec/check.js";
+import { checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../../util/check.js";
 import { checkModelOptions } from "../modelOptions.js";
 import { WEIGHT_LAYOUTS, type WeightLayout } from "../../weights/layouts.js";
 

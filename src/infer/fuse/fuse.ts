@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { checkBoolean, checkOptionsObject, describeValue } from "../../spec/check.js";
+import { checkBoolean, checkOptionsObject, describeValue } from "../../util/check.js";
 import { requireBackend } from "../../util/requireBackend.js";
 import { fastConvUnavailableReason } from "../fastConv/availability.js";
 import { compilePlan, type ConvKernels, type Plan } from "./plan.js";

@@ -6,7 +6,7 @@
  * @module
  */
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { describeValue } from "../../spec/check.js";
+import { describeValue } from "../../util/check.js";
 
 /** One application of a layer in the model: the layer, what it reads and what it writes. */
 export interface GraphNode {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ResNetSpec } from "../../spec/types.js";
+import type { ResNetSpec } from "../../arch/types.js";
 
 /**
  * Bytes of WASM memory a pool worker spends on images: half of tfjs-backend-wasm's 4 GiB

@@ -6,12 +6,12 @@
  */
 import { availableParallelism } from "node:os";
 import type { ResNetBuildOptions } from "../../models/resnet.js";
-import { checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../../spec/check.js";
+import { checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../../util/check.js";
 import { checkModelOptions } from "../modelOptions.js";
 import { WEIGHT_LAYOUTS, type WeightLayout } from "../../weights/layouts.js";
-import { MAX_WASM_THREADS } from "../nodeThreads/options.js";
+import { MAX_WASM_THREADS } from "../../backend/nodeThreads/options.js";
 import { maxImagesPerChunk } from "./memory.js";
-import type { ImageShape } from "../../spec/types.js";
+import type { ImageShape } from "../../arch/types.js";
 
 /**
  * Options of {@link createPool}.

@@ -34,7 +34,7 @@ let inference: Inference | null = null;
 
 async function build({ model: options, threads }: BuildRequest): Promise<WorkerReplyValues["build"]> {
   if (threads > 1) {
-    const { startWasmWithThreads } = await import("../nodeThreads/index.js");
+    const { startWasmWithThreads } = await import("../../backend/nodeThreads/index.js");
     await startWasmWithThreads({ threads }); // the worker's own XNNPACK threads; they end with the worker
   } else if (!(await tf.setBackend("wasm"))) {
     throw new Error("the tfjs wasm backend failed to start in the pool worker");

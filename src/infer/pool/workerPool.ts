@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ImageShape } from "../../spec/types.js";
+import type { ImageShape } from "../../arch/types.js";
 import type { WeightLayout } from "../../weights/layouts.js";
 import { PoolClosedError, PoolWorkerError } from "./errors.js";
 import { checkPredictArguments, type ResolvedPoolOptions } from "./options.js";

@@ -5,7 +5,7 @@
  * @module
  */
 import * as tfl from "@tensorflow/tfjs-layers";
-import { checkOptionsObject, describeValue } from "../../spec/check.js";
+import { checkOptionsObject, describeValue } from "../../util/check.js";
 
 /**
  * A stage whose output can be taken: `conv1` (after the stem's ReLU, before the max pool:

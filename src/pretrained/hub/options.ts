@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { checkBoolean, checkOptionsObject, checkPositiveNumber, describeValue } from "../../spec/check.js";
+import { checkBoolean, checkOptionsObject, checkPositiveNumber, describeValue } from "../../util/check.js";
 import type { HubCache } from "./cache.js";
 import type { DownloadProgress } from "./download.js";
 import { checkHost, checkRevision, DEFAULT_HOST } from "./repoId.js";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { describeValue } from "../../spec/check.js";
+import { describeValue } from "../../util/check.js";
 
 /** The public Hugging Face Hub. */
 export const DEFAULT_HOST = "https://huggingface.co";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { describeValue } from "../../spec/check.js";
+import { describeValue } from "../../util/check.js";
 
 /** How the resized image is cut to the input size (timm's `crop_mode`). */
 export type CropMode = "center" | "squash" | "border";

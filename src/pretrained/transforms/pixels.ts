@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { describeValue } from "../../spec/check.js";
+import { describeValue } from "../../util/check.js";
 import type { Pixels } from "./resample.js";
 
 /**

@@ -6,10 +6,10 @@
 import * as tfl from "@tensorflow/tfjs-layers";
 import { basicBlock, plainBlock } from "../../blocks/blocks.js";
 import { applyLayers, SeedSequence } from "../../layers/instantiate.js";
-import { checkBoolean, checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../../spec/check.js";
-import { LayerListBuilder } from "../../spec/layerList.js";
-import { PRESETS, PRESET_CONVENTIONS } from "../../spec/presets.js";
-import type { ClassifierActivation, ImageShape, Preset, ShortcutOption } from "../../spec/types.js";
+import { checkBoolean, checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../../util/check.js";
+import { LayerListBuilder } from "../../arch/layerList.js";
+import { PRESETS, PRESET_CONVENTIONS } from "../../arch/presets.js";
+import type { ClassifierActivation, ImageShape, Preset, ShortcutOption } from "../../arch/types.js";
 import { requireBackend } from "../../util/requireBackend.js";
 
 /** Options of {@link cifarResnet}. Every field but `depth` is optional. */

@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { describeValue } from "../../spec/check.js";
+import { describeValue } from "../../util/check.js";
 import { DatasetError, type LabeledImages } from "./types.js";
 
 /** The ten classes of CIFAR-10, by label (as `batches.meta.txt` lists them). */

@@ -7,7 +7,7 @@
 import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { checkInteger, checkOptionsObject, describeValue } from "../../spec/check.js";
+import { checkInteger, checkOptionsObject, describeValue } from "../../util/check.js";
 import { CIFAR10_CLASSES, CIFAR10_RECORD_BYTES, checkRecordLength, decodeCifar10, parseCifar10Meta } from "./cifar10.js";
 import { DatasetError, type LabeledImages } from "./types.js";
 

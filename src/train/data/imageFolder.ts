@@ -9,7 +9,7 @@ import { existsSync, statSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { extname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../../spec/check.js";
+import { checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../../util/check.js";
 import { decodeImage, DEFAULT_MAX_RESOLUTION_MP, IMAGE_EXTENSIONS, type RgbaImage } from "./decodeImage.js";
 import { DatasetError, type LabeledImages } from "./types.js";
 

@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { checkInteger, describeValue } from "../../spec/check.js";
+import { checkInteger, describeValue } from "../../util/check.js";
 import type { LabeledImages } from "./types.js";
 
 /** One digit's entry of the `mnist` package. */

@@ -4,7 +4,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { checkInteger, describeValue } from "../../spec/check.js";
+import { checkInteger, describeValue } from "../../util/check.js";
 
 /** Options of {@link tensorData}. */
 export interface TensorDataOptions {

@@ -6,7 +6,7 @@
  * @module
  */
 import * as tfl from "@tensorflow/tfjs-layers";
-import { checkOneOf, checkOptionsObject, describeValue } from "../../spec/check.js";
+import { checkOneOf, checkOptionsObject, describeValue } from "../../util/check.js";
 
 /** Stages a backbone can be frozen up to: the stem alone, one of Table 1's stages, or every layer but the classifier. */
 export const FREEZE_POINTS = ["conv1", "conv2_x", "conv3_x", "conv4_x", "conv5_x", "backbone"] as const;

@@ -4,7 +4,7 @@
  * @module
  */
 import * as tfl from "@tensorflow/tfjs-layers";
-import { checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../../spec/check.js";
+import { checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../../util/check.js";
 
 /** Options of {@link replaceHead}. */
 export interface ReplaceHeadOptions {

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { checkBoolean, checkOptionsObject } from "../../spec/check.js";
+import { checkBoolean, checkOptionsObject } from "../../util/check.js";
 import { conv2DBackpropFilterConfig } from "./conv2dBackpropFilter.js";
 import { conv2DBackpropInputFast } from "./conv2dBackpropInput.js";
 import { tileBlocks } from "./tile.js";

@@ -7,7 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { checkOptionsObject, describeValue } from "../../spec/check.js";
+import { checkOptionsObject, describeValue } from "../../util/check.js";
 import type { AugmentOptions, NormalizeOptions } from "./types.js";
 
 /** The random choices of one batch: a crop window and a flip bit per image. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { describeValue } from "../../spec/check.js";
+import { describeValue } from "../../util/check.js";
 import { WeightsFileError } from "../../weights/errors.js";
 import type { RunPosition } from "./checkpoint.js";
 import { OPTIMIZER_NAMES } from "./optimizers.js";

@@ -10,7 +10,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { describeValue } from "../../spec/check.js";
+import { describeValue } from "../../util/check.js";
 import { decodeSafetensors, encodeSafetensors, type SafetensorsTensor } from "../../weights/safetensors.js";
 import { WeightsFileError, formatShape } from "../../weights/errors.js";
 import { isArchitecture, type ArchitectureLayer } from "./architecture.js";

@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { describeValue } from "../../spec/check.js";
+import { describeValue } from "../../util/check.js";
 import { datasetBatches, tensorBatches, type BatchSource } from "./batches.js";
 import type { BatchDataset, TensorData, TrainData, TrainOptions, ValidationSplit } from "./types.js";
 import { checkImagesAndLabels, type ModelShape } from "./validate.js";

@@ -5,7 +5,7 @@
  * @module
  */
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { checkBoolean, checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../../spec/check.js";
+import { checkBoolean, checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../../util/check.js";
 import { formatShape } from "../../weights/errors.js";
 import { resolveAugment } from "./augment.js";
 import type { CheckpointStore } from "./checkpoint.js";

@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { describeValue } from "../../spec/check.js";
+import { describeValue } from "../../util/check.js";
 import { architectureDifference, architectureOf } from "./architecture.js";
 import {
   encodeCheckpoint,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { checkOneOf, checkOptionsObject, describeValue } from "../../spec/check.js";
+import { checkOneOf, checkOptionsObject, describeValue } from "../../util/check.js";
 import type { LearningRateSchedule, ScheduleAt } from "./types.js";
 
 /** Whether a schedule counts in epochs or in optimizer steps. */

@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { describeValue } from "../../spec/check.js";
+import { describeValue } from "../../util/check.js";
 import { cropFlip, drawCropFlip, normalize } from "./augment.js";
 import type { BatchSource } from "./batches.js";
 import type { CheckpointStore, RunPosition } from "./checkpoint.js";

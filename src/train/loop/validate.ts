@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { describeValue } from "../../spec/check.js";
+import { describeValue } from "../../util/check.js";
 import { formatShape } from "../../weights/errors.js";
 
 /** What the model expects: input `[height, width, channels]` (null where free) and the number of classes. */

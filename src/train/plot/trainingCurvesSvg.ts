@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { checkOptionsObject, checkPositiveNumber, describeValue } from "../../spec/check.js";
+import { checkOptionsObject, checkPositiveNumber, describeValue } from "../../util/check.js";
 
 /** One run's curve. */
 export interface CurveSeries {

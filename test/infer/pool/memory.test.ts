@@ -8,7 +8,7 @@ import { createPool, type ResNetPool } from "../../../src/infer/pool/index.js";
 import { splitBatch } from "../../../src/infer/pool/split.js";
 import type { WorkerPool } from "../../../src/infer/pool/workerPool.js";
 import { resnet, type ResNetBuildOptions } from "../../../src/models/resnet.js";
-import { resnetSpec } from "../../../src/spec/resnetSpec.js";
+import { resnetSpec } from "../../../src/arch/resnetSpec.js";
 import { useTestBackend } from "../../helpers/tf.js";
 import { images, MODEL } from "./helpers.js";
 

@@ -3,15 +3,15 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import { describe, expect, it } from "vitest";
-import { coresNeededFor, cpusAtLeast } from "../../../src/infer/nodeThreads/coreCount.js";
+import { coresNeededFor, cpusAtLeast } from "../../../src/backend/nodeThreads/coreCount.js";
 import {
   keepingListeners,
   listenersAddedSince,
   restoreListeners,
   snapshotListeners,
-} from "../../../src/infer/nodeThreads/processListeners.js";
-import { BUNDLE_MODULES, PthreadScriptFiles, unsuppliedBundleNames, workerPrelude } from "../../../src/infer/nodeThreads/pthreadScripts.js";
-import { ScopedOverrides } from "../../../src/infer/nodeThreads/scopedOverrides.js";
+} from "../../../src/backend/nodeThreads/processListeners.js";
+import { BUNDLE_MODULES, PthreadScriptFiles, unsuppliedBundleNames, workerPrelude } from "../../../src/backend/nodeThreads/pthreadScripts.js";
+import { ScopedOverrides } from "../../../src/backend/nodeThreads/scopedOverrides.js";
 
 describe("ScopedOverrides", () => {
   it("puts back a value, an accessor and an absent property exactly", () => {

@@ -26,8 +26,8 @@ import {
   type LayerCount,
   type UncountedLayer,
 } from "../count/report.js";
-import { describeValue } from "../spec/check.js";
-import { elementCount } from "../spec/shapes.js";
+import { describeValue } from "../util/check.js";
+import { elementCount } from "../arch/shapes.js";
 
 type Layer = tfl.layers.Layer;
 type Config = Record<string, unknown>;

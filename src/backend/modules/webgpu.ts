@@ -10,7 +10,7 @@
  * @module
  */
 import "@tensorflow/tfjs-backend-webgpu";
-import { registerBackendModule } from "../backend/registry.js";
+import { registerBackendModule } from "../registry.js";
 
 interface GpuLike {
   requestAdapter(options?: { powerPreference?: string }): Promise<unknown>;

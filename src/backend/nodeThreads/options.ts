@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { checkOptionsObject, describeValue } from "../../spec/check.js";
+import { checkOptionsObject, describeValue } from "../../util/check.js";
 
 /**
  * Most threads tfjs-backend-wasm 4.22 runs: its C++ caps the XNNPACK thread pool at 8

@@ -1,6 +1,6 @@
 import * as tfl from "@tensorflow/tfjs-layers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { countModel } from "../../src/inspect/countModel.js";
+import { countModel } from "../../src/models/countModel.js";
 import { useTestBackend } from "../helpers/tf.js";
 
 beforeAll(() => useTestBackend("cpu"));

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { TEMP_FOLDER_PREFIX } from "../../../src/infer/nodeThreads/pthreadScripts.js";
+import { TEMP_FOLDER_PREFIX } from "../../../src/backend/nodeThreads/pthreadScripts.js";
 
 const script = fileURLToPath(new URL("./fixtures/threadsScript.ts", import.meta.url));
 const folders: string[] = [];

@@ -11,6 +11,6 @@
  * @module
  */
 import "@tensorflow/tfjs-node";
-import { registerBackendModule } from "../backend/registry.js";
+import { registerBackendModule } from "../registry.js";
 
 registerBackendModule({ name: "tensorflow", packageName: "@tensorflow/tfjs-node" });

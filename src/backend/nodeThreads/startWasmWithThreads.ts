@@ -6,7 +6,7 @@
  */
 import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import * as tf from "@tensorflow/tfjs-core";
-import { wasmSimdSupported, wasmThreadsSupported } from "../../backend/features.js";
+import { wasmSimdSupported, wasmThreadsSupported } from "../features.js";
 import { checkWasmThreadsOptions, type WasmThreadsOptions } from "./options.js";
 import { keepingListeners } from "./processListeners.js";
 import { startThreadedBackend, stopThreadedBackend, type ThreadedBackend } from "./threadedBackend.js";

@@ -1,4 +1,4 @@
-import { checkBoolean, checkInteger, checkOneOf, checkOptionsObject, describeValue } from "./check.js";
+import { checkBoolean, checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../util/check.js";
 import { PRESETS, PRESET_CONVENTIONS } from "./presets.js";
 import { checkTensorSize } from "./shapes.js";
 import { DEPTHS, MIN_INPUT_SIZE } from "./table1.js";

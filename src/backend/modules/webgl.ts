@@ -10,6 +10,6 @@
  * @module
  */
 import "@tensorflow/tfjs-backend-webgl";
-import { registerBackendModule } from "../backend/registry.js";
+import { registerBackendModule } from "../registry.js";
 
 registerBackendModule({ name: "webgl", packageName: "@tensorflow/tfjs-backend-webgl" });

@@ -14,10 +14,10 @@
  * @module
  */
 import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import { registerBackendModule } from "../backend/registry.js";
-import { startWasmWithThreads } from "../infer/nodeThreads/index.js";
+import { registerBackendModule } from "../registry.js";
+import { startWasmWithThreads } from "../nodeThreads/index.js";
 
-export { startWasmWithThreads, MAX_WASM_THREADS, type WasmThreads, type WasmThreadsOptions } from "../infer/nodeThreads/index.js";
+export { startWasmWithThreads, MAX_WASM_THREADS, type WasmThreads, type WasmThreadsOptions } from "../nodeThreads/index.js";
 
 registerBackendModule({
   name: "wasm",

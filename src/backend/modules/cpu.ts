@@ -10,6 +10,6 @@
  * @module
  */
 import "@tensorflow/tfjs-backend-cpu";
-import { registerBackendModule } from "../backend/registry.js";
+import { registerBackendModule } from "../registry.js";
 
 registerBackendModule({ name: "cpu", packageName: "@tensorflow/tfjs-backend-cpu" });

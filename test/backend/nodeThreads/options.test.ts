@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MAX_WASM_THREADS, startWasmWithThreads } from "../../../src/infer/nodeThreads/index.js";
-import { checkWasmThreadsOptions } from "../../../src/infer/nodeThreads/options.js";
+import { MAX_WASM_THREADS, startWasmWithThreads } from "../../../src/backend/nodeThreads/index.js";
+import { checkWasmThreadsOptions } from "../../../src/backend/nodeThreads/options.js";
 
 describe("startWasmWithThreads options", () => {
   it("accepts 1 to 8 threads (tfjs-backend-wasm's cap)", () => {

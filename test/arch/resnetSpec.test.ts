@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { resnetSpec } from "../../src/spec/resnetSpec.js";
-import type { Depth, LayerSpec } from "../../src/spec/types.js";
+import { resnetSpec } from "../../src/arch/resnetSpec.js";
+import type { Depth, LayerSpec } from "../../src/arch/types.js";
 
 const DEPTHS: Depth[] = [18, 34, 50, 101, 152];
 

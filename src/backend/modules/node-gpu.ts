@@ -10,6 +10,6 @@
  * @module
  */
 import "@tensorflow/tfjs-node-gpu";
-import { registerBackendModule } from "../backend/registry.js";
+import { registerBackendModule } from "../registry.js";
 
 registerBackendModule({ name: "tensorflow", packageName: "@tensorflow/tfjs-node-gpu" });

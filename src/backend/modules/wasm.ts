@@ -18,7 +18,7 @@
  * @module
  */
 import { getThreadsCount, setThreadsCount, setWasmPaths, version_wasm } from "@tensorflow/tfjs-backend-wasm";
-import { registerBackendModule } from "../backend/registry.js";
+import { registerBackendModule } from "../registry.js";
 import { THREADED_SCRIPT, THREADED_SCRIPT_VERSION } from "./wasmThreadedScript.js";
 
 registerBackendModule({
