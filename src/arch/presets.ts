@@ -1,3 +1,8 @@
+/**
+ * What each preset stands for.
+ *
+ * @module
+ */
 import type { BlockConventions, ClassifierActivation, KernelInitializer, Preset } from "./types.js";
 
 /** The conventions a preset stands for, before the user's overrides. */
@@ -7,9 +12,6 @@ export interface PresetConventions extends BlockConventions {
   /** Activation of the classifier. */
   classifierActivation: ClassifierActivation;
 }
-
-/** The presets in the order they are documented. */
-export const PRESETS: readonly Preset[] = ["paper", "keras", "torchvision"];
 
 /** What each preset means; see {@link Preset}. */
 export const PRESET_CONVENTIONS: Readonly<Record<Preset, Readonly<PresetConventions>>> = {

@@ -1,10 +1,19 @@
-import { checkBoolean, checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../util/check.js";
-import { PRESETS, PRESET_CONVENTIONS } from "./presets.js";
+/**
+ * Checks the net options of `resnetSpec` (`resnet()`, `count()`) and fills in every default.
+ *
+ * @module
+ */
+import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, checkOptionsObject, describeValue } from "../util/check.js";
+import { blockChannelsOut } from "./blockLayers.js";
+import { resolveConventions } from "./conventions.js";
+import type { PresetConventions } from "./presets.js";
 import { checkTensorSize } from "./shapes.js";
-import { DEPTHS, MIN_INPUT_SIZE } from "./table1.js";
+import { MIN_INPUT_SIZE, STEM_CHANNELS, TABLE1 } from "./table1.js";
 import type { ImageShape, ResNetOptions, ResolvedResNetOptions } from "./types.js";
+import { CLASSIFIER_ACTIVATIONS, DEPTHS, POOLINGS } from "./values.js";
 
-const KNOWN_OPTIONS = new Set([
+/** The keys of {@link ResNetOptions}, in the order the docs list them. */
+export const RESNET_OPTION_KEYS = [
   "depth",
   "residual",
   "preset",
@@ -16,35 +25,57 @@ const KNOWN_OPTIONS = new Set([
   "strideIn",
   "zeroInitResidual",
   "classifierActivation",
-]);
+  "preactivation",
+  "groups",
+  "widthPerGroup",
+] as const satisfies readonly (keyof ResNetOptions)[];
+
+/** Options that need a bottleneck (depth 50, 101 or 152). */
+const BOTTLENECK_ONLY = ["preactivation", "groups", "widthPerGroup"] as const;
 
 /**
- * Checks `options` and fills in every default. Throws a `RangeError` or `TypeError` naming
- * the argument, the value and what is accepted.
+ * Checks `options` and fills in every default; returns them with the conventions every layer
+ * is described with. Throws a `RangeError` or `TypeError` naming the argument, the value and
+ * what is accepted.
  */
-export function resolveResNetOptions(options: ResNetOptions): ResolvedResNetOptions {
+export function resolveResNetOptions(options: ResNetOptions): { options: ResolvedResNetOptions; conventions: PresetConventions } {
   checkOptionsObject("options", options);
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) {
-      throw new TypeError(`options.${key} is not an option; accepted: ${[...KNOWN_OPTIONS].join(", ")}`);
+  checkKnownKeys(options, RESNET_OPTION_KEYS);
+  const depth = checkOneOf("depth", options.depth, DEPTHS);
+  const bottleneck = TABLE1[depth].block === "bottleneck";
+  for (const key of BOTTLENECK_ONLY) {
+    if (!bottleneck && options[key] !== undefined) {
+      throw new RangeError(`${key} needs bottleneck blocks: depth 50, 101 or 152; got depth ${depth}`);
     }
   }
-  const depth = checkOneOf("depth", options.depth, DEPTHS);
-  const preset = checkOneOf("preset", options.preset ?? "paper", PRESETS);
-  const conventions = PRESET_CONVENTIONS[preset];
+  const preactivation = checkBoolean("preactivation", options.preactivation ?? false);
+  if (preactivation) {
+    // Keras's block2 carries the stride on its 3x3 and has no batch norm after its last conv.
+    if (options.strideIn !== undefined && options.strideIn !== "3x3") {
+      throw new RangeError(`strideIn must be "3x3" with preactivation (ResNetV2 puts the stride on the 3x3); got ${describeValue(options.strideIn)}`);
+    }
+    if (options.zeroInitResidual) {
+      throw new RangeError(`zeroInitResidual must be false with preactivation: a pre-activation branch ends in a convolution, not a batch norm`);
+    }
+  }
+  const conventions = resolveConventions(options.preset, {
+    shortcut: options.shortcut,
+    strideIn: preactivation ? "3x3" : options.strideIn,
+    zeroInitResidual: options.zeroInitResidual,
+  });
   const includeTop = checkBoolean("includeTop", options.includeTop ?? true);
-  const pooling = checkOneOf("pooling", options.pooling === undefined ? (includeTop ? "avg" : null) : options.pooling, [
-    "avg",
-    "max",
-    null,
-  ] as const);
+  const pooling = checkOneOf("pooling", options.pooling === undefined ? (includeTop ? "avg" : null) : options.pooling, POOLINGS);
   if (includeTop && pooling === null) {
     throw new RangeError(`pooling must be "avg" or "max" when includeTop is true; got null`);
   }
   const inputShape = checkInputShape(options.inputShape ?? [224, 224, 3]);
   const classes = checkInteger("classes", options.classes ?? 1000, 1);
-  checkSizes(inputShape, includeTop ? classes : 0, depth >= 50 ? 2048 : 512);
-  return {
+  const groups = checkInteger("groups", options.groups ?? 1, 1);
+  const widthPerGroup = checkInteger("widthPerGroup", options.widthPerGroup ?? 64, 1);
+  checkSizes(inputShape, includeTop ? classes : 0, blockChannelsOut(TABLE1[depth].block, 512));
+  const { preset, shortcut, strideIn, zeroInitResidual } = conventions;
+  const resolved: ResolvedResNetOptions = {
+    family: "imagenet",
     depth,
     residual: checkBoolean("residual", options.residual ?? true),
     preset,
@@ -52,15 +83,19 @@ export function resolveResNetOptions(options: ResNetOptions): ResolvedResNetOpti
     classes,
     includeTop,
     pooling,
-    shortcut: checkOneOf("shortcut", options.shortcut ?? conventions.shortcut, ["A", "B", "C"] as const),
-    strideIn: checkOneOf("strideIn", options.strideIn ?? conventions.strideIn, ["1x1", "3x3"] as const),
-    zeroInitResidual: checkBoolean("zeroInitResidual", options.zeroInitResidual ?? conventions.zeroInitResidual),
+    shortcut,
+    strideIn,
+    zeroInitResidual,
     classifierActivation: checkOneOf(
       "classifierActivation",
       options.classifierActivation ?? conventions.classifierActivation,
-      ["softmax", "linear"] as const,
+      CLASSIFIER_ACTIVATIONS,
     ),
+    preactivation,
+    groups,
+    widthPerGroup,
   };
+  return { options: resolved, conventions };
 }
 
 /**
@@ -74,26 +109,20 @@ export function resolveResNetOptions(options: ResNetOptions): ResolvedResNetOpti
 function checkSizes([height, width, channels]: ImageShape, classes: number, features: number): void {
   const subject = `inputShape ${describeValue([height, width, channels])}`;
   checkTensorSize(subject, `the padded input (${height} + 6) x (${width} + 6) x ${channels}`, (height + 6) * (width + 6) * channels);
-  checkTensorSize(subject, `the first convolution's kernel (7 x 7 x ${channels} x 64)`, 7 * 7 * channels * 64);
+  checkTensorSize(subject, `the first convolution's kernel (7 x 7 x ${channels} x ${STEM_CHANNELS})`, 7 * 7 * channels * STEM_CHANNELS);
   const [h, w] = [Math.ceil(height / 2), Math.ceil(width / 2)];
-  checkTensorSize(subject, `the first convolution's output, padded, (${h} + 2) x (${w} + 2) x 64`, (h + 2) * (w + 2) * 64);
+  checkTensorSize(subject, `the first convolution's output, padded, (${h} + 2) x (${w} + 2) x ${STEM_CHANNELS}`, (h + 2) * (w + 2) * STEM_CHANNELS);
   checkTensorSize(`classes ${classes}`, `the classifier's kernel (${features} x ${classes})`, features * classes);
 }
 
-/** Checks an `[height, width, channels]` input shape: height and width at least 32. */
-export function checkInputShape(shape: unknown): ImageShape {
-  const accepted = `[height, width, channels] with height and width integers >= ${MIN_INPUT_SIZE} and channels >= 1`;
-  if (!Array.isArray(shape) || shape.length !== 3) {
+/** Checks an `[height, width, channels]` input shape: height and width at least `minSize` (32 for the ImageNet nets). */
+export function checkInputShape(shape: unknown, minSize = MIN_INPUT_SIZE): ImageShape {
+  const accepted = `[height, width, channels] of integers, height and width >= ${minSize}, channels >= 1`;
+  if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((size) => typeof size === "number")) {
     throw new TypeError(`inputShape must be ${accepted}; got ${describeValue(shape)}`);
   }
-  const [height, width, channels] = shape as unknown[];
-  const valid =
-    [height, width, channels].every((size) => typeof size === "number" && Number.isInteger(size)) &&
-    (height as number) >= MIN_INPUT_SIZE &&
-    (width as number) >= MIN_INPUT_SIZE &&
-    (channels as number) >= 1;
-  if (!valid) {
-    throw new RangeError(`inputShape must be ${accepted}; got ${describeValue(shape)}`);
-  }
-  return [height as number, width as number, channels as number];
+  const [height, width, channels] = shape as number[];
+  const valid = shape.every((size) => Number.isInteger(size)) && height! >= minSize && width! >= minSize && channels! >= 1;
+  if (!valid) throw new RangeError(`inputShape must be ${accepted}; got ${describeValue(shape)}`);
+  return [height!, width!, channels!];
 }

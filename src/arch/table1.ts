@@ -13,9 +13,6 @@ export interface Table1Column {
   paperGFlops: number;
 }
 
-/** The depths of Table 1, in order. */
-export const DEPTHS: readonly Depth[] = [18, 34, 50, 101, 152];
-
 /** Table 1 of He et al. (2015), one column per depth. */
 export const TABLE1: Readonly<Record<Depth, Table1Column>> = {
   18: { blocks: [2, 2, 2, 2], block: "basic", paperGFlops: 1.8 },

@@ -4,9 +4,10 @@
  *
  * @module
  */
+import type { CLASSIFIER_ACTIVATIONS, DEPTHS, POOLINGS, PRESETS, SHORTCUTS, STRIDES_IN } from "./values.js";
 
 /** The depths of Table 1 of He et al. (2015). */
-export type Depth = 18 | 34 | 50 | 101 | 152;
+export type Depth = (typeof DEPTHS)[number];
 
 /**
  * A bundle of conventions:
@@ -19,7 +20,7 @@ export type Depth = 18 | 34 | 50 | 101 | 152;
  *   batch-norm epsilon 1e-5 and momentum 0.9 (torch's 0.1), Kaiming-normal (fan-out)
  *   kernels, logits out (no softmax), as `torchvision.models.resnet50()` returns.
  */
-export type Preset = "paper" | "keras" | "torchvision";
+export type Preset = (typeof PRESETS)[number];
 
 /**
  * The shortcut options of section 3.3 of the paper:
@@ -29,16 +30,16 @@ export type Preset = "paper" | "keras" | "torchvision";
  *   changes.
  * - `'C'`: a projection on every block.
  */
-export type ShortcutOption = "A" | "B" | "C";
+export type ShortcutOption = (typeof SHORTCUTS)[number];
 
 /** Where a downsampling bottleneck puts its stride: on the first 1x1 (paper, Keras) or on the 3x3 (torchvision). */
-export type StrideIn = "1x1" | "3x3";
+export type StrideIn = (typeof STRIDES_IN)[number];
 
 /** Global pooling after the last stage. `null` keeps the 4-D feature map (only without the top). */
-export type Pooling = "avg" | "max" | null;
+export type Pooling = (typeof POOLINGS)[number];
 
 /** The activation of the final dense layer. */
-export type ClassifierActivation = "softmax" | "linear";
+export type ClassifierActivation = (typeof CLASSIFIER_ACTIVATIONS)[number];
 
 /** How a conv or dense kernel is initialised (the bias starts at zero). */
 export type KernelInitializer = "heNormal" | "glorotUniform" | "kaimingNormalFanOut" | "torchLinear";
@@ -73,10 +74,55 @@ export interface ResNetOptions {
   zeroInitResidual?: boolean;
   /** Activation of the classifier; default `'softmax'`, `'linear'` for the torchvision preset. */
   classifierActivation?: ClassifierActivation;
+  /**
+   * Pre-activation blocks (He et al. 2016, "Identity Mappings in Deep Residual Networks") laid
+   * out as Keras Applications' `ResNet50V2`/`101V2`/`152V2` build them: batch norm and ReLU
+   * before each block's convolutions, the stride on the last block of a stage, a final batch
+   * norm and ReLU (`post_bn`, `post_relu`). Depths 50, 101 and 152; default `false`.
+   */
+  preactivation?: boolean;
+  /**
+   * Groups of each bottleneck's 3x3 convolution (ResNeXt's cardinality, torchvision's
+   * `groups`): 32 for `resnext50_32x4d`. Depths 50, 101 and 152; default 1.
+   */
+  groups?: number;
+  /**
+   * Channels per group of each bottleneck's 3x3 convolution at the first stage (torchvision's
+   * `width_per_group`): the 3x3 has `floor(64 * 2^s * widthPerGroup / 64) * groups` channels
+   * at stage `s`. 64 (default) is the ResNet; 128 with one group is `wide_resnet50_2`; 4 with
+   * 32 groups is `resnext50_32x4d`. Depths 50, 101 and 152.
+   */
+  widthPerGroup?: number;
 }
 
 /** {@link ResNetOptions} with every default filled in. */
-export type ResolvedResNetOptions = { [K in keyof ResNetOptions]-?: Exclude<ResNetOptions[K], undefined> };
+export type ResolvedResNetOptions = { [K in keyof ResNetOptions]-?: Exclude<ResNetOptions[K], undefined> } & { family: "imagenet" };
+
+/** Options of `cifarResnetSpec` and of the `cifarResnet()` builder: the CIFAR-10 nets of section 4.2. Every field but `depth` is optional. */
+export interface CifarResNetOptions {
+  /** Depth `6n + 2` for `n >= 1`: 20, 32, 44, 56, 110 and 1202 in the paper (8, 14, ... also work). */
+  depth: number;
+  /** `true` (default) for the residual net, `false` for the plain net (no shortcuts). */
+  residual?: boolean;
+  /** Number of classes of the top. Default 10. */
+  classes?: number;
+  /** Input height, width and channels; height and width at least 4. Default `[32, 32, 3]`. */
+  inputShape?: ImageShape;
+  /** Filters of the first stage; the second and third have 2x and 4x as many. Default 16 (the paper). */
+  filters?: number;
+  /** Shortcut option where the shape changes. Default `'A'` (identity, zero-padded channels), as in the paper's CIFAR nets. */
+  shortcut?: ShortcutOption;
+  /** Conventions of bias, batch norm and initialisers. Default `'paper'` (no bias, epsilon 1e-5, momentum 0.9, He normal). */
+  preset?: Preset;
+  /** Activation of the classifier. Default from the preset (`'softmax'` for `'paper'`). */
+  classifierActivation?: ClassifierActivation;
+}
+
+/** {@link CifarResNetOptions} with every default filled in. */
+export type ResolvedCifarResNetOptions = { [K in keyof CifarResNetOptions]-?: Exclude<CifarResNetOptions[K], undefined> } & { family: "cifar" };
+
+/** The resolved options of either family. */
+export type ResolvedNetOptions = ResolvedResNetOptions | ResolvedCifarResNetOptions;
 
 /** Conventions a block is built with; presets are named sets of these. */
 export interface BlockConventions {
@@ -98,7 +144,7 @@ export interface BlockConventions {
 
 /** Fields every layer description has. */
 export interface LayerSpecBase {
-  /** Layer name, Keras style (`conv2_block1_1_conv`). */
+  /** Layer name, Keras style (`conv2_block1_1_conv`), made from `stage`, `block` and `unit` (see `layerName`). */
   name: string;
   /** Names of the layers feeding this one (the model input is the layer `input`). */
   inputs: readonly string[];
@@ -106,6 +152,14 @@ export interface LayerSpecBase {
   outputShape: readonly number[];
   /** Stage of Table 1 this layer belongs to. */
   stage: StageName;
+  /** Block of the stage, from 1; `null` outside the blocks (the stem, the head). */
+  block: number | null;
+  /**
+   * Unit of the block: 1, 2, 3 for the residual branch's conv units in order, 0 for the
+   * projection shortcut; `null` for the block's own layers (pre-activation, add, output) and
+   * outside the blocks.
+   */
+  unit: number | null;
 }
 
 /** The model input. */
@@ -136,6 +190,8 @@ export interface ConvSpec extends LayerSpecBase {
   channelsIn: number;
   /** Output channels (filters). */
   channelsOut: number;
+  /** Groups: each of `groups` slices of the input channels is convolved with its own `channelsOut / groups` filters (1: an ordinary convolution). */
+  groups: number;
   /** Whether the convolution adds a bias. */
   useBias: boolean;
   /** How the kernel is initialised. */
@@ -232,14 +288,22 @@ export interface StageSpec {
   name: StageName;
   /** Number of blocks (0 for `conv1` and `head`). */
   blocks: number;
+  /** Table 1's width of the stage (64, 128, 256, 512 for ImageNet nets; a bottleneck outputs 4x as many channels); 0 for `conv1` and `head`. */
+  width: number;
   /** Output shape of the stage's last layer. */
   outputShape: readonly number[];
 }
 
-/** A network resolved into every layer: what `resnet()` builds and `count()` counts. */
-export interface ResNetSpec {
+/**
+ * A network resolved into every layer: what `resnet()` builds and `count()` counts.
+ *
+ * @typeParam Options The resolved options: of `resnetSpec` (`family: "imagenet"`) or of `cifarResnetSpec` (`family: "cifar"`).
+ */
+export interface ResNetSpec<Options extends ResolvedNetOptions = ResolvedNetOptions> {
   /** The options with every default filled in. */
-  options: ResolvedResNetOptions;
+  options: Options;
+  /** Input height, width and channels. */
+  inputShape: ImageShape;
   /** Model name, e.g. `resnet50` or `plain34`. */
   name: string;
   /** Every layer in topological order, the input first. */

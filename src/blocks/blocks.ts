@@ -6,10 +6,10 @@
  */
 import * as tfl from "@tensorflow/tfjs-layers";
 import { applyLayers, SeedSequence } from "../layers/instantiate.js";
-import { blockLayers, type BlockType } from "../arch/blockLayers.js";
-import { checkBoolean, checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../util/check.js";
-import { PRESETS, PRESET_CONVENTIONS } from "../arch/presets.js";
-import type { BlockConventions, ImageShape, Preset, ShortcutOption, StrideIn } from "../arch/types.js";
+import { blockChannelsOut, blockLayers, type BlockType } from "../arch/blockLayers.js";
+import { resolveConventions } from "../arch/conventions.js";
+import { checkBoolean, checkInteger, checkKnownKeys, checkOptionsObject, describeValue } from "../util/check.js";
+import type { ImageShape, Preset, ShortcutOption, StrideIn } from "../arch/types.js";
 
 /** Options of {@link basicBlock} and {@link bottleneckBlock}. */
 export interface BlockOptions {
@@ -102,22 +102,16 @@ function applyBlock(
 ): tfl.SymbolicTensor {
   const inputShape = checkSymbolicImage(fn, x);
   checkOptionsObject("options", options);
-  for (const key of Object.keys(options)) {
-    if (!acceptedKeys.includes(key)) {
-      throw new TypeError(`options.${key} is not an option of ${fn}; accepted: ${acceptedKeys.join(", ")}`);
-    }
-  }
+  checkKnownKeys(options, acceptedKeys, fn);
   const filters = checkInteger("filters", options.filters, 1);
   const stride = checkInteger("stride", options.stride ?? 1, 1);
-  const preset = checkOneOf("preset", options.preset ?? "paper", PRESETS);
   const full = options as BlockOptions;
-  const conventions: BlockConventions = {
-    ...PRESET_CONVENTIONS[preset],
-    shortcut: checkOneOf("shortcut", full.shortcut ?? PRESET_CONVENTIONS[preset].shortcut, ["A", "B", "C"] as const),
-    strideIn: checkOneOf("strideIn", options.strideIn ?? PRESET_CONVENTIONS[preset].strideIn, ["1x1", "3x3"] as const),
-    zeroInitResidual: checkBoolean("zeroInitResidual", full.zeroInitResidual ?? false),
-  };
-  const channelsOut = type === "bottleneck" ? 4 * filters : filters;
+  const conventions = resolveConventions(options.preset, {
+    shortcut: full.shortcut,
+    strideIn: options.strideIn,
+    zeroInitResidual: full.zeroInitResidual,
+  });
+  const channelsOut = blockChannelsOut(type, filters);
   if (residual && conventions.shortcut === "A" && channelsOut < inputShape[2]) {
     throw new RangeError(
       `shortcut "A" zero-pads channels, so it needs output channels >= input channels; got ${inputShape[2]} in, ${channelsOut} out (use shortcut "B" or "C")`,

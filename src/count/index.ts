@@ -19,7 +19,8 @@ export { markdownTable, formatInteger, formatScaled, formatShape, type Align } f
 export type { CountReport, ExtraFlops, ExtraFlopsCategory, Figures, LayerCount, ParamCounts, StageCount, UncountedLayer } from "./report.js";
 export { resnetSpec } from "../arch/resnetSpec.js";
 export { blockLayers, blockChannelsOut, type BlockType, type BlockLayersArgs } from "../arch/blockLayers.js";
-export { TABLE1, DEPTHS, STAGE_WIDTHS, MIN_INPUT_SIZE, type Table1Column, type BlockKind } from "../arch/table1.js";
-export { PRESETS, PRESET_CONVENTIONS, type PresetConventions } from "../arch/presets.js";
+export { TABLE1, STAGE_WIDTHS, MIN_INPUT_SIZE, type Table1Column, type BlockKind } from "../arch/table1.js";
+export { PRESET_CONVENTIONS, type PresetConventions } from "../arch/presets.js";
+export { DEPTHS, PRESETS, SHORTCUTS, STRIDES_IN, POOLINGS, CLASSIFIER_ACTIVATIONS } from "../arch/values.js";
 export type * from "../arch/types.js";
 export type { LayerOutput } from "../arch/layerList.js";

@@ -5,7 +5,8 @@
  * @module
  */
 import { resnetSpec } from "../arch/resnetSpec.js";
-import { DEPTHS, TABLE1 } from "../arch/table1.js";
+import { TABLE1 } from "../arch/table1.js";
+import { DEPTHS } from "../arch/values.js";
 import type { ConvSpec, Depth, ResNetSpec } from "../arch/types.js";
 import { count } from "./count.js";
 import { formatInteger, formatScaled, markdownTable } from "./format.js";

@@ -39,12 +39,7 @@ export type NamedResNetOptions = Omit<ResNetBuildOptions, "depth" | "residual">;
 export function resnet(options: ResNetBuildOptions): tfl.LayersModel {
   checkOptionsObject("options", options);
   const { seed, name, ...specOptions } = options;
-  const spec = resnetSpec(specOptions);
-  if (seed !== undefined) checkInteger("seed", seed, 0);
-  if (name !== undefined && (typeof name !== "string" || name.length === 0)) {
-    throw new TypeError(`name must be a non-empty string; got ${describeValue(name)}`);
-  }
-  return buildFromSpec(spec, { seed, name });
+  return buildFromSpec(resnetSpec(specOptions), { seed, name });
 }
 
 /**
@@ -60,8 +55,12 @@ export function resnet(options: ResNetBuildOptions): tfl.LayersModel {
  * ```
  */
 export function buildFromSpec(spec: ResNetSpec, { seed, name }: { seed?: number; name?: string } = {}): tfl.LayersModel {
+  if (seed !== undefined) checkInteger("seed", seed, 0);
+  if (name !== undefined && (typeof name !== "string" || name.length === 0)) {
+    throw new TypeError(`name must be a non-empty string; got ${describeValue(name)}`);
+  }
   requireBackend(`building ${name ?? spec.name}`);
-  const input = tfl.input({ shape: [...spec.options.inputShape], name: "input" });
+  const input = tfl.input({ shape: [...spec.inputShape], name: "input" });
   const output = applyLayers(spec.layers, new Map([["input", input]]), new SeedSequence(seed));
   return tfl.model({ inputs: input, outputs: output, name: name ?? spec.name });
 }

@@ -64,3 +64,20 @@ export function checkOptionsObject(argument: string, value: unknown): void {
     throw new TypeError(`${argument} must be an options object; got ${describeValue(value)}`);
   }
 }
+
+/**
+ * Throws a TypeError naming the first key of `options` that is not in `accepted`, and the
+ * accepted keys: `options.depht is not an option of train; accepted: model, data, ...`.
+ *
+ * @param fn The function whose options these are, as users call it (`train`); omitted where
+ *   the options serve several functions (the net options of `resnet`, `resnetSpec`, `count`).
+ * @param argument How the options are named in the message. Default `options`.
+ */
+export function checkKnownKeys(options: object, accepted: readonly string[], fn?: string, argument = "options"): void {
+  for (const key of Object.keys(options)) {
+    if (!accepted.includes(key)) {
+      const of = fn === undefined ? "" : ` of ${fn}`;
+      throw new TypeError(`${argument}.${key} is not an option${of}; accepted: ${accepted.join(", ")}`);
+    }
+  }
+}
