@@ -33,6 +33,13 @@ export {
   plain50,
   plain101,
   plain152,
+  resnet50v2,
+  resnet101v2,
+  resnet152v2,
+  wideResnet50_2,
+  wideResnet101_2,
+  resnext50_32x4d,
+  resnext101_32x8d,
   type ResNetBuildOptions,
   type NamedResNetOptions,
 } from "./models/resnet.js";

@@ -45,6 +45,14 @@ export function checkSpecLayers(spec: ResNetSpec): void {
       const value = (layer as unknown as Record<string, unknown>)[field];
       if (!isSize(value)) throw new RangeError(`${where}: ${field} must be an integer >= 1; got ${describeValue(value)}`);
     }
+    if (layer.kind === "conv" && layer.groups !== undefined) {
+      const { groups, channelsIn, channelsOut } = layer;
+      if (!isSize(groups) || channelsIn % groups !== 0 || channelsOut % groups !== 0) {
+        throw new RangeError(
+          `${where}: groups must be an integer >= 1 that divides channelsIn (${channelsIn}) and channelsOut (${channelsOut}); got ${describeValue(groups)}`,
+        );
+      }
+    }
   });
 }
 

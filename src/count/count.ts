@@ -85,9 +85,11 @@ function countLayer(layer: LayerSpec, shapeOf: (name: string) => readonly number
   let activations = 0;
   switch (layer.kind) {
     case "conv": {
-      const weights = layer.kernel * layer.kernel * layer.channelsIn * layer.channelsOut;
+      // A hand-made spec written before groups existed has none: an ordinary convolution.
+      const channelsInPerGroup = layer.channelsIn / (layer.groups ?? 1);
+      const weights = layer.kernel * layer.kernel * channelsInPerGroup * layer.channelsOut;
       params = trainable(weights + (layer.useBias ? layer.channelsOut : 0));
-      macs = convMacs(out, layer.kernel * layer.kernel, layer.channelsIn);
+      macs = convMacs(out, layer.kernel * layer.kernel, channelsInPerGroup);
       extraFlops = biasFlops(out, layer.useBias);
       activations = elementCount(out);
       break;

@@ -7,7 +7,7 @@
 import { resnetSpec } from "../arch/resnetSpec.js";
 import { TABLE1 } from "../arch/table1.js";
 import { DEPTHS } from "../arch/values.js";
-import type { ConvSpec, Depth, ResNetSpec } from "../arch/types.js";
+import type { ConvSpec, DenseSpec, Depth, ResNetSpec, StageName } from "../arch/types.js";
 import { count } from "./count.js";
 import { formatInteger, formatScaled, markdownTable } from "./format.js";
 
@@ -39,12 +39,12 @@ export function table1(): string {
       stage,
       sizeOf(stage),
       ...specs.map((spec) => {
-        const blocks = TABLE1[spec.options.depth].blocks[index]!;
+        const blocks = spec.stages.find((s) => s.name === stage)!.blocks;
         const pool = index === 0 ? "3×3 max pool, stride 2; " : "";
-        return `${pool}[${blockConvs(spec, index + 2).join("; ")}] ×${blocks}`;
+        return `${pool}[${blockConvs(spec, stage).join("; ")}] ×${blocks}`;
       }),
     ]),
-    ["head", "1×1", ...specs.map(() => "average pool, 1000-d fc, softmax")],
+    ["head", "1×1", ...specs.map(describeHead)],
     ["FLOPs (paper)", "", ...DEPTHS.map((depth: Depth) => `${TABLE1[depth].paperGFlops}×10⁹`)],
     ["GMACs, stride on 1x1 (paper, Keras)", "", ...paper.map((report) => formatScaled(report.macs, 1e9, 3))],
     ["GMACs, stride on 3x3 (torchvision)", "", ...torchvision.map((report) => formatScaled(report.macs, 1e9, 3))],
@@ -73,10 +73,18 @@ function describeConv(conv: ConvSpec, withStride: boolean): string {
   return `${conv.kernel}×${conv.kernel}, ${conv.channelsOut}${stride}`;
 }
 
-/** The branch convolutions of a stage's second block (its first may carry the stride). */
-function blockConvs(spec: ResNetSpec, stageNumber: number): string[] {
-  const prefix = `conv${stageNumber}_block1_`;
+/** The branch convolutions of a stage's first block (units 1 to 3; unit 0 is the projection). */
+function blockConvs(spec: ResNetSpec, stage: StageName): string[] {
   return spec.layers
-    .filter((l): l is ConvSpec => l.kind === "conv" && l.name.startsWith(prefix) && !l.name.startsWith(`${prefix}0`))
+    .filter((l): l is ConvSpec => l.kind === "conv" && l.stage === stage && l.block === 1 && l.unit !== 0)
     .map((conv) => describeConv(conv, false));
+}
+
+/** The head as Table 1 prints it: `average pool, 1000-d fc, softmax`. */
+function describeHead(spec: ResNetSpec): string {
+  const pool = spec.layers.find((l) => l.kind === "globalAvgPool" || l.kind === "globalMaxPool");
+  const dense = spec.layers.find((l): l is DenseSpec => l.kind === "dense");
+  const parts = [pool?.kind === "globalMaxPool" ? "max pool" : "average pool"];
+  if (dense) parts.push(`${dense.units}-d fc`, dense.activation);
+  return parts.join(", ");
 }

@@ -27,6 +27,7 @@ import {
   type UncountedLayer,
 } from "../count/report.js";
 import { describeValue } from "../util/check.js";
+import { placeOfLayerName } from "../arch/naming.js";
 import { elementCount } from "../arch/shapes.js";
 
 type Layer = tfl.layers.Layer;
@@ -107,7 +108,7 @@ function countLayer(layer: Layer, uncounted: UncountedLayer[]): LayerCount {
   return {
     name: layer.name,
     kind,
-    stage: stageFromName(layer.name),
+    stage: placeOfLayerName(layer.name)?.stage ?? null,
     outputShape: out,
     params: { total, trainable, nonTrainable: total - trainable },
     macs,
@@ -185,15 +186,6 @@ function layerFigures(
 function inlineActivationFlops(activation: unknown, out: number[]): ExtraFlops {
   if (activation === undefined || activation === null || activation === "linear") return zeroExtraFlops();
   return activation === "softmax" ? softmaxFlops(elementCount(out)) : activationFlops(out);
-}
-
-function stageFromName(name: string): string | null {
-  if (name === "input" || name.startsWith("conv1_")) return "conv1";
-  if (name.startsWith("pool1_")) return "conv2_x";
-  const stage = /^conv([2-5])_/.exec(name);
-  if (stage) return `conv${stage[1]}_x`;
-  if (name === "avg_pool" || name === "max_pool" || name === "predictions") return "head";
-  return null;
 }
 
 function firstShape(shape: tfl.Shape | tfl.Shape[]): tfl.Shape {

@@ -18,8 +18,8 @@ export interface ResNetBuildOptions extends ResNetOptions {
   name?: string;
 }
 
-/** Options of the named factories (`resnet50()`, `plain34()`, ...): everything but `depth` and `residual`. */
-export type NamedResNetOptions = Omit<ResNetBuildOptions, "depth" | "residual">;
+/** Options of the named factories (`resnet50()`, `plain34()`, `resnext50_32x4d()`, ...): everything but what the factory fixes (`depth`, `residual`, and a variant's `preactivation`, `groups`, `widthPerGroup`). */
+export type NamedResNetOptions = Omit<ResNetBuildOptions, "depth" | "residual" | "preactivation" | "groups" | "widthPerGroup">;
 
 /**
  * Builds a ResNet or plain net of Table 1 as a tfjs-layers `LayersModel`, with Keras layer
@@ -65,15 +65,26 @@ export function buildFromSpec(spec: ResNetSpec, { seed, name }: { seed?: number;
   return tfl.model({ inputs: input, outputs: output, name: name ?? spec.name });
 }
 
+/** Options a named factory fixes, and defaults it changes (a user's value still wins). */
+interface Variant {
+  fixed: Partial<ResNetOptions> & Pick<ResNetOptions, "depth">;
+  defaults?: Partial<ResNetBuildOptions>;
+}
+
 function named(depth: Depth, residual: boolean, factory: string) {
+  return variant({ fixed: { depth, residual } }, factory);
+}
+
+function variant({ fixed, defaults = {} }: Variant, factory: string) {
+  const fixedKeys = Object.keys(fixed);
   return (options: NamedResNetOptions = {}): tfl.LayersModel => {
     checkOptionsObject("options", options);
-    for (const key of ["depth", "residual"] as const) {
+    for (const key of fixedKeys) {
       if (key in options) {
-        throw new TypeError(`options.${key} is fixed by ${factory}(); use resnet({ depth, residual, ... }) to choose it`);
+        throw new TypeError(`options.${key} is fixed by ${factory}(); use resnet({ ${fixedKeys.join(", ")}, ... }) to choose it`);
       }
     }
-    return resnet({ ...options, depth, residual });
+    return resnet({ ...defaults, ...options, ...fixed } as ResNetBuildOptions);
   };
 }
 
@@ -187,3 +198,92 @@ export const plain101 = named(101, false, "plain101");
  * ```
  */
 export const plain152 = named(152, false, "plain152");
+
+/**
+ * ResNet-50 V2 as Keras Applications' `ResNet50V2` builds it (He et al. 2016, pre-activation
+ * bottlenecks; 25,613,800 parameters with the `keras` preset, its default here). See
+ * {@link resnet} for the options.
+ *
+ * @example
+ * ```ts
+ * import { resnet50v2, useBackend } from "resnet-blocks";
+ * await useBackend();
+ * const model = resnet50v2({ inputShape: [64, 64, 3], classes: 10 });
+ * ```
+ */
+export const resnet50v2 = variant({ fixed: { depth: 50, residual: true, preactivation: true }, defaults: { preset: "keras" } }, "resnet50v2");
+/**
+ * ResNet-101 V2 as Keras Applications' `ResNet101V2` builds it (44,675,560 parameters). See
+ * {@link resnet50v2}.
+ *
+ * @example
+ * ```ts
+ * import { resnet101v2, useBackend } from "resnet-blocks";
+ * await useBackend();
+ * const model = resnet101v2({ inputShape: [64, 64, 3], classes: 10 });
+ * ```
+ */
+export const resnet101v2 = variant({ fixed: { depth: 101, residual: true, preactivation: true }, defaults: { preset: "keras" } }, "resnet101v2");
+/**
+ * ResNet-152 V2 as Keras Applications' `ResNet152V2` builds it (60,380,648 parameters). See
+ * {@link resnet50v2}.
+ *
+ * @example
+ * ```ts
+ * import { resnet152v2, useBackend } from "resnet-blocks";
+ * await useBackend();
+ * const model = resnet152v2({ inputShape: [64, 64, 3], classes: 10 });
+ * ```
+ */
+export const resnet152v2 = variant({ fixed: { depth: 152, residual: true, preactivation: true }, defaults: { preset: "keras" } }, "resnet152v2");
+/**
+ * Wide ResNet-50-2 as torchvision's `wide_resnet50_2` builds it: ResNet-50 with bottlenecks
+ * twice as wide inside (`widthPerGroup` 128); 68,883,240 parameters, 11.40 GMACs. The
+ * `torchvision` preset is the default, so torchvision's weights load as they are. See
+ * {@link resnet} for the options.
+ *
+ * @example
+ * ```ts
+ * import { wideResnet50_2, useBackend } from "resnet-blocks";
+ * await useBackend();
+ * const model = wideResnet50_2({ inputShape: [64, 64, 3], classes: 10 });
+ * ```
+ */
+export const wideResnet50_2 = variant({ fixed: { depth: 50, residual: true, widthPerGroup: 128 }, defaults: { preset: "torchvision" } }, "wideResnet50_2");
+/**
+ * Wide ResNet-101-2 as torchvision's `wide_resnet101_2` builds it: 126,886,696 parameters,
+ * 22.75 GMACs. See {@link wideResnet50_2}.
+ *
+ * @example
+ * ```ts
+ * import { wideResnet101_2, useBackend } from "resnet-blocks";
+ * await useBackend();
+ * const model = wideResnet101_2({ inputShape: [64, 64, 3], classes: 10 });
+ * ```
+ */
+export const wideResnet101_2 = variant({ fixed: { depth: 101, residual: true, widthPerGroup: 128 }, defaults: { preset: "torchvision" } }, "wideResnet101_2");
+/**
+ * ResNeXt-50 32x4d as torchvision's `resnext50_32x4d` builds it: each bottleneck's 3x3 is a
+ * grouped convolution of 32 groups of 4 channels at the first stage; 25,028,904 parameters,
+ * 4.23 GMACs. The `torchvision` preset is the default. See {@link resnet} for the options.
+ *
+ * @example
+ * ```ts
+ * import { resnext50_32x4d, useBackend } from "resnet-blocks";
+ * await useBackend();
+ * const model = resnext50_32x4d({ inputShape: [64, 64, 3], classes: 10 });
+ * ```
+ */
+export const resnext50_32x4d = variant({ fixed: { depth: 50, residual: true, groups: 32, widthPerGroup: 4 }, defaults: { preset: "torchvision" } }, "resnext50_32x4d");
+/**
+ * ResNeXt-101 32x8d as torchvision's `resnext101_32x8d` builds it: 88,791,336 parameters,
+ * 16.41 GMACs. See {@link resnext50_32x4d}.
+ *
+ * @example
+ * ```ts
+ * import { resnext101_32x8d, useBackend } from "resnet-blocks";
+ * await useBackend();
+ * const model = resnext101_32x8d({ inputShape: [64, 64, 3], classes: 10 });
+ * ```
+ */
+export const resnext101_32x8d = variant({ fixed: { depth: 101, residual: true, groups: 32, widthPerGroup: 8 }, defaults: { preset: "torchvision" } }, "resnext101_32x8d");

@@ -7,6 +7,8 @@
  * @module
  */
 import type * as tfl from "@tensorflow/tfjs-layers";
+import { placeOfLayerName, torchvisionModule } from "../arch/naming.js";
+import type { LayerKind } from "../arch/types.js";
 import { WeightsError } from "./errors.js";
 import { fileShape, type KernelOrder } from "./kernelOrder.js";
 
@@ -55,21 +57,19 @@ function shortName(variable: tfl.LayerVariable): string {
 
 const TORCH_NAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   Conv2D: { kernel: "weight", bias: "bias" },
+  GroupedConv2D: { kernel: "weight", bias: "bias" },
   Dense: { kernel: "weight", bias: "bias" },
   BatchNormalization: { gamma: "weight", beta: "bias", moving_mean: "running_mean", moving_variance: "running_var" },
 };
 
+/** The kind of description a tfjs layer class with weights stands for. */
+const KIND_OF_CLASS: Readonly<Record<string, LayerKind>> = { Conv2D: "conv", GroupedConv2D: "conv", BatchNormalization: "batchNorm", Dense: "dense" };
+
 /** The torchvision module path of one of our layers, or undefined if it has none. */
-function torchModule(layerName: string): string | undefined {
-  if (layerName === "conv1_conv") return "conv1";
-  if (layerName === "conv1_bn") return "bn1";
-  if (layerName === "predictions") return "fc";
-  const match = /^conv([2-5])_block([1-9]\d*)_([0-3])_(conv|bn)$/.exec(layerName);
-  if (!match) return undefined;
-  const [, stage, block, unit, kind] = match;
-  const prefix = `layer${Number(stage) - 1}.${Number(block) - 1}`;
-  if (unit === "0") return `${prefix}.downsample.${kind === "conv" ? 0 : 1}`;
-  return `${prefix}.${kind === "conv" ? "conv" : "bn"}${unit}`;
+function torchModule(layerName: string, className: string): string | undefined {
+  const place = placeOfLayerName(layerName);
+  const kind = KIND_OF_CLASS[className];
+  return place === null || kind === undefined ? undefined : torchvisionModule(place, kind);
 }
 
 /**
@@ -89,14 +89,14 @@ export function weightSlots(model: tfl.LayersModel, layout: WeightLayout): Weigh
       let order: KernelOrder = "same";
       if (layout === "torchvision") {
         const className = layer.getClassName();
-        const module = torchModule(layer.name);
+        const module = torchModule(layer.name, className);
         const torchName = TORCH_NAMES[className]?.[name];
         if (module === undefined || torchName === undefined) {
           problems.push(`${weight} (a ${className} layer) has no torchvision name`);
           continue;
         }
         key = `${module}.${torchName}`;
-        if (name === "kernel") order = className === "Conv2D" ? "oihw" : "transposed";
+        if (name === "kernel") order = className === "Dense" ? "transposed" : "oihw";
       }
       const modelShape = variable.shape as number[]; // weights always have a full shape
       slots.push({ key, weight, variable, order, modelShape, shape: fileShape(order, modelShape) });
