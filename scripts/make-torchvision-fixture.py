@@ -16,6 +16,9 @@ and runs with /usr/bin/python3. Safetensors are written and read by the small co
       parameters and statistics, saved as DIR/resnet50.safetensors, and a fixed input
       with torchvision's logits for it as DIR/resnet50.io.safetensors. The tests run this
       at test time (the weights are too large to commit).
+  make-torchvision-fixture.py model --depth 50 --arch resnext50_32x4d --size 64 64 --out DIR
+      The same for a variant (wide_resnet50_2, wide_resnet101_2, resnext50_32x4d,
+      resnext101_32x8d), saved as DIR/<arch>.safetensors and DIR/<arch>.io.safetensors.
   make-torchvision-fixture.py check --depth 18 --weights FILE --io IOFILE
       Loads FILE (written by resnet-blocks in the torchvision layout) into torchvision's
       model with strict=True, runs the input of IOFILE and prints, as JSON, how far the
@@ -86,8 +89,12 @@ def read_safetensors(path):
     return tensors
 
 
-def torchvision_resnet(depth):
-    return getattr(torchvision.models, "resnet%d" % depth)(weights=None)
+# The torchvision builders of the family beside resnet18 ... resnet152 (same module names).
+VARIANTS = ("wide_resnet50_2", "wide_resnet101_2", "resnext50_32x4d", "resnext101_32x8d")
+
+
+def torchvision_resnet(depth, arch=None):
+    return getattr(torchvision.models, arch or "resnet%d" % depth)(weights=None)
 
 
 def make_dtypes(out):
@@ -142,10 +149,10 @@ def randomise_batch_norms(model, size, generator):
     model.eval()
 
 
-def make_model(depth, dtype, size, batch, seed, out):
+def make_model(depth, dtype, size, batch, seed, out, arch=None):
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed + 1)
-    model = torchvision_resnet(depth)
+    model = torchvision_resnet(depth, arch)
     randomise_batch_norms(model, size, generator)
     # Round the weights to the stored dtype, so the reference logits are those of exactly
     # the weights in the file.
@@ -154,13 +161,13 @@ def make_model(depth, dtype, size, batch, seed, out):
     x = torch.randn(batch, 3, size[0], size[1], generator=generator)
     with torch.no_grad():
         logits = model(x)
-    name = "%s/resnet%d" % (out, depth)
+    name = "%s/%s" % (out, arch or "resnet%d" % depth)
     write_safetensors(name + ".safetensors", stored, {"format": "pt"})
     write_safetensors(name + ".io.safetensors", {"input": x, "logits": logits})
 
 
-def check(depth, weights, io):
-    model = torchvision_resnet(depth)
+def check(depth, weights, io, arch=None):
+    model = torchvision_resnet(depth, arch)
     result = model.load_state_dict(read_safetensors(weights), strict=True)
     model.eval()
     tensors = read_safetensors(io)
@@ -184,9 +191,11 @@ def main(argv):
     p.add_argument("--size", type=int, nargs=2, default=[224, 224], metavar=("HEIGHT", "WIDTH"))
     p.add_argument("--batch", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--arch", choices=VARIANTS, help="a variant of the given depth instead of resnetDEPTH")
     p.add_argument("--out", required=True)
     p = sub.add_parser("check")
     p.add_argument("--depth", type=int, choices=[18, 34, 50, 101, 152], required=True)
+    p.add_argument("--arch", choices=VARIANTS, help="a variant of the given depth instead of resnetDEPTH")
     p.add_argument("--weights", required=True)
     p.add_argument("--io", required=True)
     args = parser.parse_args(argv)
@@ -196,9 +205,9 @@ def main(argv):
     elif args.command == "keys":
         make_keys(args.out)
     elif args.command == "model":
-        make_model(args.depth, args.dtype, args.size, args.batch, args.seed, args.out)
+        make_model(args.depth, args.dtype, args.size, args.batch, args.seed, args.out, args.arch)
     else:
-        check(args.depth, args.weights, args.io)
+        check(args.depth, args.weights, args.io, args.arch)
 
 
 if __name__ == "__main__":

@@ -15,9 +15,11 @@
  * @module
  */
 import "./versionCheck.js";
+import { registerGroupedConv2D } from "./layers/groupedConv2d.js";
 import { registerZeroPadShortcut } from "./layers/zeroPadShortcut.js";
 
 registerZeroPadShortcut();
+registerGroupedConv2D();
 
 export { checkTfjsVersions } from "./versionCheck.js";
 export {
@@ -45,6 +47,7 @@ export {
 } from "./models/resnet.js";
 export { basicBlock, bottleneckBlock, plainBlock, type BlockOptions, type PlainBlockOptions } from "./blocks/blocks.js";
 export { ZeroPadShortcut, registerZeroPadShortcut, type ZeroPadShortcutArgs } from "./layers/zeroPadShortcut.js";
+export { GroupedConv2D, registerGroupedConv2D, type GroupedConv2DArgs } from "./layers/groupedConv2d.js";
 export { countModel } from "./models/countModel.js";
 export * from "./backend/index.js";
 export { fuse, type ConvKernels, type FuseOptions, type FusedModel, type FusedStep, type FusedStepKind } from "./infer/fuse/index.js";

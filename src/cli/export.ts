@@ -12,6 +12,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { useBackend } from "../backend/index.js";
 import type { Preset, ResNetOptions } from "../count/index.js";
+import { registerGroupedConv2D } from "../layers/groupedConv2d.js";
 import { registerZeroPadShortcut } from "../layers/zeroPadShortcut.js";
 import { resnet } from "../models/resnet.js";
 import { exportOnnx, type OnnxExport, type ToOnnxOptions } from "../onnx/index.js";
@@ -97,6 +98,7 @@ function buildFromSafetensors(options: ExportOptions, net: NonNullable<ExportOpt
 /** A TensorFlow.js Layers model from its model.json and the shards its manifest names, read from disk. */
 async function loadModelJson(path: string): Promise<tfl.LayersModel> {
   registerZeroPadShortcut();
+  registerGroupedConv2D();
   const json = JSON.parse(readFileSync(path, "utf8")) as tf.io.ModelJSON;
   if (json.format !== undefined && json.format !== "layers-model") {
     throw new TypeError(`${path} is a ${json.format} model; export reads TensorFlow.js Layers models (format "layers-model")`);

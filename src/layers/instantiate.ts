@@ -1,10 +1,11 @@
 /**
- * Turns resolved layer descriptions (`spec/`) into tfjs-layers layers and applies them.
+ * Turns resolved layer descriptions (`arch/`) into tfjs-layers layers and applies them.
  *
  * @module
  */
 import * as tfl from "@tensorflow/tfjs-layers";
 import type { KernelInitializer, LayerSpec } from "../arch/types.js";
+import { GroupedConv2D, registerGroupedConv2D } from "./groupedConv2d.js";
 import { registerZeroPadShortcut, ZeroPadShortcut } from "./zeroPadShortcut.js";
 
 type Initializer = ReturnType<typeof tfl.initializers.glorotUniform>;
@@ -48,6 +49,19 @@ export function createLayer(spec: Exclude<LayerSpec, { kind: "input" }>, seeds: 
         ],
       });
     case "conv":
+      if (spec.groups > 1) {
+        registerGroupedConv2D();
+        return new GroupedConv2D({
+          name,
+          filters: spec.channelsOut,
+          kernelSize: spec.kernel,
+          strides: spec.stride,
+          padding: spec.padding,
+          groups: spec.groups,
+          useBias: spec.useBias,
+          kernelInitializer: initializer(spec.kernelInitializer, seeds.take()),
+        });
+      }
       return tfl.layers.conv2d({
         name,
         filters: spec.channelsOut,

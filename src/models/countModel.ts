@@ -57,7 +57,7 @@ const MERGE_LAYERS = new Set(["Add", "Subtract", "Multiply", "Average", "Maximum
 
 /**
  * Counts any built `LayersModel` (not only ours): parameters from the layers' weights,
- * multiply-adds of `Conv1D`, `Conv2D`, `DepthwiseConv2D`, `SeparableConv2D`,
+ * multiply-adds of `Conv1D`, `Conv2D`, `GroupedConv2D`, `DepthwiseConv2D`, `SeparableConv2D`,
  * `Conv2DTranspose` and `Dense`, and the other operations in `extraFlops`, with the
  * conventions of {@link CountReport}. Layers whose operations it cannot count are listed in
  * `uncounted` (their parameters are still counted). Nested models are counted as one layer.
@@ -141,6 +141,8 @@ function layerFigures(
       return { macs: convMacs(input, kernelArea, (channelsLast ? out[out.length - 1] : out[0]) ?? 0), extraFlops: withActivation(bias) };
     case "DepthwiseConv2D":
       return { macs: convMacs(out, kernelArea, 1), extraFlops: withActivation(bias) };
+    case "GroupedConv2D":
+      return { macs: convMacs(out, kernelArea, channelsIn / ((config.groups as number | undefined) ?? 1)), extraFlops: withActivation(bias) };
     case "SeparableConv2D": {
       const multiplier = (config.depthMultiplier as number | undefined) ?? 1;
       const spatial = out.length === 3 ? (channelsLast ? out[0]! * out[1]! : out[1]! * out[2]!) : 0;

@@ -127,7 +127,8 @@ export async function exportOnnx(model: tfl.LayersModel, options?: ToOnnxOptions
         pendingPads.set(name, { source: resolve(only(), name), pads: [top, left, bottom, right] });
         break;
       }
-      case "Conv2D": {
+      case "Conv2D":
+      case "GroupedConv2D": {
         const [kh, kw] = config.kernelSize as [number, number];
         const strides = config.strides as [number, number];
         const dilations = (config.dilationRate as [number, number] | number | undefined) ?? [1, 1];
@@ -137,7 +138,7 @@ export async function exportOnnx(model: tfl.LayersModel, options?: ToOnnxOptions
         const pad = pendingPads.get(source);
         let input: string;
         let pads = own;
-        if (pad && !pad.materialized && everyConsumerIs(model, source, ["Conv2D"])) {
+        if (pad && !pad.materialized && everyConsumerIs(model, source, ["Conv2D", "GroupedConv2D"])) {
           input = pad.source;
           pads = [own[0] + pad.pads[0], own[1] + pad.pads[1], own[2] + pad.pads[2], own[3] + pad.pads[3]];
         } else {
@@ -163,7 +164,7 @@ export async function exportOnnx(model: tfl.LayersModel, options?: ToOnnxOptions
             strides: { type: "ints", value: strides },
             dilations: { type: "ints", value: dilation },
             pads: { type: "ints", value: pads },
-            group: { type: "int", value: 1 },
+            group: { type: "int", value: Number(config.groups ?? 1) },
           }),
         );
         if (bn) values.set(bn.name, values.get(name)!);

@@ -12,6 +12,7 @@ export const EXPORTABLE_LAYERS = [
   "InputLayer",
   "ZeroPadding2D",
   "Conv2D",
+  "GroupedConv2D",
   "BatchNormalization",
   "Activation",
   "MaxPooling2D",
@@ -83,8 +84,9 @@ function unexportableReason(layer: tfl.layers.Layer): string | undefined {
       return undefined;
     }
     case "Conv2D":
+    case "GroupedConv2D":
     case "MaxPooling2D":
-      return channelsLast(config) ?? padding(config) ?? (className === "Conv2D" && (config.activation ?? "linear") !== "linear" ? `activation ${JSON.stringify(config.activation)} inside a convolution; only linear is supported (use an Activation layer)` : undefined);
+      return channelsLast(config) ?? padding(config) ?? (className !== "MaxPooling2D" && (config.activation ?? "linear") !== "linear" ? `activation ${JSON.stringify(config.activation)} inside a convolution; only linear is supported (use an Activation layer)` : undefined);
     case "ZeroPadding2D":
     case "GlobalAveragePooling2D":
     case "GlobalMaxPooling2D":

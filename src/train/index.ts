@@ -26,10 +26,12 @@
  * @module
  */
 import "@tensorflow/tfjs-backend-wasm"; // its kernels first: the faster ones replace two of them
+import { registerGroupedConv2D } from "../layers/groupedConv2d.js";
 import { registerZeroPadShortcut } from "../layers/zeroPadShortcut.js";
 import { registerWasmTrainingKernels } from "./kernels/index.js";
 
 registerWasmTrainingKernels({ replaceSlowKernels: true });
+registerGroupedConv2D();
 registerZeroPadShortcut(); // so that tf.loadLayersModel reads saved CIFAR nets (option-A shortcuts)
 
 export * from "./kernels/index.js";

@@ -137,6 +137,8 @@ const NETS: Array<[string, () => tfl.LayersModel]> = [
   ["CIFAR ResNet-20 (shortcut A)", () => cifarResnet({ depth: 20, seed: 4 })],
   ["CIFAR plain-8, shortcut B", () => cifarResnet({ depth: 8, residual: false, shortcut: "B", seed: 5 })],
   ["a model of the blocks", blocksModel],
+  ["ResNet-50 V2 (Keras, pre-activation)", small({ depth: 50, preset: "keras", preactivation: true })],
+  ["ResNeXt-50 32x4d (grouped 3x3s, Conv group 32)", small({ depth: 50, preset: "torchvision", groups: 32, widthPerGroup: 4 })],
 ];
 
 const VARIANTS: ToOnnxOptions[] = [

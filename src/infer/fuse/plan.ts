@@ -44,6 +44,7 @@ export interface Plan {
 export const SUPPORTED_LAYERS = [
   "InputLayer",
   "Conv2D",
+  "GroupedConv2D",
   "BatchNormalization",
   "Activation",
   "ReLU",
@@ -134,6 +135,7 @@ class Compiler {
   private compileNode(node: GraphNode): void {
     switch (node.className) {
       case "Conv2D":
+      case "GroupedConv2D":
         return this.conv(node);
       case "ZeroPadding2D":
         return this.zeroPadding(node);
@@ -214,10 +216,12 @@ class Compiler {
       pad = padding === "same" ? "same" : "valid";
     }
 
-    const filterShape: [number, number, number, number] = [kernelSize[0], kernelSize[1], kernelShapeIn(node), kernelShapeOut(node)];
+    const groups = Number(config.groups ?? 1);
+    const filterShape: [number, number, number, number] = [kernelSize[0], kernelSize[1], kernelShapeIn(node) / groups, kernelShapeOut(node)];
     const slot = this.newSlot();
+    // resnet-blocks' kernel has no groups yet: a grouped convolution runs as one tf.fused.conv2d per group.
     const fastKernel =
-      this.kernels === "resnet-blocks" && dilations[0] === 1 && dilations[1] === 1 && activation !== "relu6" &&
+      this.kernels === "resnet-blocks" && groups === 1 && dilations[0] === 1 && dilations[1] === 1 && activation !== "relu6" &&
       filterShape[3] % PANEL_WIDTH === 0;
     if (fastKernel) {
       const packed = packConvWeights(Float32Array.from(kernel), filterShape[3], bias ? Float32Array.from(bias) : null);
@@ -228,11 +232,22 @@ class Compiler {
       const soleReader = (this.graph.consumers.get(out.id) ?? []).length === 1;
       if (activation === "linear" && soleReader) this.residualCandidates.set(slot, { step, args });
     } else {
-      const filter = this.keep(tf.tensor4d(kernel, filterShape));
-      const biasTensor = bias ? this.keep(tf.tensor1d(bias)) : null;
-      this.steps.push(
-        convStep({ layers, input: x.slot, output: slot, filter, bias: biasTensor, strides, dilations, pad, activation }),
-      );
+      const filter = tf.tensor4d(kernel, filterShape);
+      const biasTensor = bias ? tf.tensor1d(bias) : null;
+      const grouped = groups > 1;
+      const step = convStep({
+        layers,
+        input: x.slot,
+        output: slot,
+        filter: grouped ? (tf.split(filter, groups, 3) as tf.Tensor4D[]).map((f) => this.keep(f)) : this.keep(filter),
+        bias: biasTensor && grouped ? (tf.split(biasTensor, groups) as tf.Tensor1D[]).map((b) => this.keep(b)) : biasTensor && this.keep(biasTensor),
+        strides,
+        dilations,
+        pad,
+        activation,
+      });
+      if (grouped) tf.dispose(biasTensor ? [filter, biasTensor] : [filter]);
+      this.steps.push(step);
     }
     this.values.set(out.id, { slot, pad: null, padLayers: [], nonNegative: activation !== "linear" });
   }

@@ -59,27 +59,43 @@ export function tfPadding(pad: OpPadding): "same" | "valid" | tf.backend_util.Ex
   ];
 }
 
-/** A convolution with bias and activation in one kernel. */
+/**
+ * A convolution with bias and activation in one kernel; a grouped convolution (several
+ * filters, one per group: tfjs has none) runs one such kernel per group on the group's slice
+ * of the input channels and concatenates the groups' outputs.
+ */
 export function convStep(args: {
   layers: string[];
   input: number;
   output: number;
-  filter: tf.Tensor4D;
-  bias: tf.Tensor1D | null;
+  /** The filter, or one per group. */
+  filter: tf.Tensor4D | readonly tf.Tensor4D[];
+  /** The bias (one per group with several filters), or `null`. */
+  bias: tf.Tensor1D | readonly tf.Tensor1D[] | null;
   strides: [number, number];
   dilations: [number, number];
   pad: OpPadding;
   activation: FusableActivation;
 }): Step {
-  const { filter, strides, dilations, activation } = args;
-  const bias = args.bias ?? undefined;
+  const { strides, dilations, activation } = args;
   const pad = tfPadding(args.pad);
+  const conv = (x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D | undefined) =>
+    tf.fused.conv2d({ x, filter, strides, pad, dilations, bias, activation });
+  const step = { kind: "conv" as const, layers: args.layers, inputs: [args.input], output: args.output };
+  if (!Array.isArray(args.filter)) {
+    const filter = args.filter as tf.Tensor4D;
+    const bias = (args.bias as tf.Tensor1D | null) ?? undefined;
+    return { ...step, run: ([x]) => conv(x as tf.Tensor4D, filter, bias) };
+  }
+  const filters = args.filter as readonly tf.Tensor4D[];
+  const biases = args.bias as readonly tf.Tensor1D[] | null;
   return {
-    kind: "conv",
-    layers: args.layers,
-    inputs: [args.input],
-    output: args.output,
-    run: ([x]) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter, strides, pad, dilations, bias, activation }),
+    ...step,
+    run: ([x]) =>
+      tf.tidy(() => {
+        const slices = tf.split(x as tf.Tensor4D, filters.length, 3) as tf.Tensor4D[];
+        return tf.concat(slices.map((slice, g) => conv(slice, filters[g]!, biases?.[g])), 3);
+      }),
   };
 }
 

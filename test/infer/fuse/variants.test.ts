@@ -2,7 +2,8 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { describe, expect, it } from "vitest";
 import { basicBlock } from "../../../src/blocks/blocks.js";
 import { fuse } from "../../../src/infer/fuse/index.js";
-import { resnet } from "../../../src/models/resnet.js";
+import { resnet, resnet50v2, resnext50_32x4d, wideResnet50_2 } from "../../../src/models/resnet.js";
+import { cifarResnet } from "../../../src/train/cifar/index.js";
 import { useTestBackend } from "../../helpers/tf.js";
 import { describeFusedEqualsPredict } from "./compare.js";
 
@@ -35,6 +36,10 @@ describeFusedEqualsPredict([
   ["ResNet-18 without top and pooling (feature map)", () => resnet({ depth: 18, includeTop: false, pooling: null, inputShape: [40, 33, 1], seed: 3 })],
   ["CIFAR ResNet-20 from basicBlock, shortcut A", cifarResnet20],
   ["ResNet-50, 40x33x1 (odd sizes after every stride)", () => resnet({ depth: 50, inputShape: [40, 33, 1], ...LOGITS, seed: 3 })],
+  ["ResNet-50 V2 (Keras, pre-activation), 32x32", () => resnet50v2({ inputShape: [32, 32, 3], ...LOGITS, seed: 3 })],
+  ["wide ResNet-50-2, 32x32", () => wideResnet50_2({ inputShape: [32, 32, 3], ...LOGITS, seed: 3 })],
+  ["ResNeXt-50 32x4d (grouped 3x3s), 32x32", () => resnext50_32x4d({ inputShape: [32, 32, 3], ...LOGITS, seed: 3 })],
+  ["CIFAR ResNet-14 from cifarResnet, shortcut A", () => cifarResnet({ depth: 14, classifierActivation: "linear", seed: 3 })],
 ]);
 
 describe("fuse(CIFAR ResNet-20)", () => {
