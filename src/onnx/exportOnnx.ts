@@ -202,17 +202,29 @@ export async function exportOnnx(model: tfl.LayersModel, options?: ToOnnxOptions
         const pad = pendingPads.get(source);
         let input: string;
         const merged: [number, number, number, number] | undefined = pad && [pads[0] + pad.pads[0], pads[1] + pad.pads[1], pads[2] + pad.pads[2], pads[3] + pad.pads[3]];
-        if (pad && merged && !pad.materialized && nonNegative.has(pad.source) && everyConsumerIs(model, source, ["MaxPooling2D"]) && Math.max(...merged) < Math.min(...pool)) {
+        // MaxPool's own pads count as -inf. Zeros may be folded into them where the input is
+        // >= 0; elsewhere (ResNetV2's stem pools its convolution's output) the zeros enter as a
+        // Max with a constant that is 0 where a window reaches into the padding.
+        const foldable = pad && merged && !pad.materialized && everyConsumerIs(model, source, ["MaxPooling2D"]) && Math.max(...merged) < Math.min(...pool);
+        let border: string | undefined;
+        if (foldable) {
           input = pad.source;
-          pads = merged;
+          pads = merged!;
+          if (!nonNegative.has(pad.source)) {
+            const [, outHeight, outWidth] = outputShape as number[];
+            const [, paddedHeight, paddedWidth] = inputShape as number[];
+            const unpadded: [number, number] = [paddedHeight! - pad!.pads[0] - pad!.pads[2], paddedWidth! - pad!.pads[1] - pad!.pads[3]];
+            border = builder.float(`${name}_border`, [1, 1, outHeight!, outWidth!], paddingWindows(pads, pool, strides, unpadded, [outHeight!, outWidth!]));
+          }
         } else {
           input = resolve(source, name);
         }
-        const out = builder.node("MaxPool", name, [input], {
+        const pooled = builder.node("MaxPool", border ? `${name}_pool` : name, [input], {
           kernel_shape: { type: "ints", value: pool },
           strides: { type: "ints", value: strides },
           pads: { type: "ints", value: pads },
         });
+        const out = border ? builder.node("Max", name, [pooled, border]) : pooled;
         values.set(name, out);
         if (nonNegative.has(input)) nonNegative.add(out);
         break;
@@ -394,6 +406,30 @@ async function readWeights(layer: tfl.layers.Layer): Promise<Weights> {
     weights.set(key, { shape: variable.shape as number[], values });
   }
   return weights;
+}
+
+/**
+ * A `[outHeight, outWidth]` map over an `[inHeight, inWidth]` input padded by `pads`
+ * (`[top, left, bottom, right]`), 0 where a pooling window reaches into the padding and the
+ * float32 minimum elsewhere: `Max(MaxPool(x), map)` is the max pool of the zero-padded input.
+ */
+function paddingWindows(
+  pads: readonly [number, number, number, number],
+  [poolH, poolW]: readonly [number, number],
+  [strideH, strideW]: readonly [number, number],
+  [inHeight, inWidth]: readonly [number, number],
+  [outHeight, outWidth]: readonly [number, number],
+): Float32Array {
+  const [top, left] = pads;
+  const map = new Float32Array(outHeight * outWidth);
+  for (let y = 0; y < outHeight; y++) {
+    for (let x = 0; x < outWidth; x++) {
+      const [y0, x0] = [y * strideH - top, x * strideW - left];
+      const touches = y0 < 0 || x0 < 0 || y0 + poolH > inHeight || x0 + poolW > inWidth;
+      map[y * outWidth + x] = touches ? 0 : -3.4028234663852886e38;
+    }
+  }
+  return map;
 }
 
 /** Whether every layer reading `layerName`'s output is of one of `classNames`. */

@@ -151,7 +151,11 @@ function inferShape(node: DecodedModel["graph"]["node"][number], inputs: Dim[][]
     case "Conv": {
       const w = inputs[1]!;
       if (x.length !== 4 || w.length !== 4) throw new Error(`${what}: 4-D input and weight expected`);
-      if (num(w[1]!, what) !== num(x[1]!, what)) throw new Error(`${what}: weight takes ${w[1]} channels, input has ${x[1]}`);
+      const group = Number(attribute(node, "group")?.i ?? 1);
+      if (num(w[1]!, what) * group !== num(x[1]!, what)) {
+        throw new Error(`${what}: weight takes ${w[1]} channels${group === 1 ? "" : ` in each of ${group} groups`}, input has ${x[1]}`);
+      }
+      if (num(w[0]!, what) % group !== 0) throw new Error(`${what}: ${w[0]} output channels are not a multiple of group ${group}`);
       same(ints(node, "kernel_shape", [Number(w[2]), Number(w[3])]), [w[2]!, w[3]!], `${what} kernel_shape`);
       if (inputs[2]) same(inputs[2], [w[0]!], `${what} bias`);
       return window([Number(w[2]), Number(w[3])], w[0]!);
@@ -169,6 +173,12 @@ function inferShape(node: DecodedModel["graph"]["node"][number], inputs: Dim[][]
     case "Sum":
       for (const other of inputs.slice(1)) same(other, x, what);
       return x;
+    case "Max": {
+      // Numpy broadcasting of the second operand (the exporter's [1, 1, h, w] border map).
+      const other = inputs[1]!;
+      if (other.length !== x.length || other.some((d, i) => d !== 1 && d !== x[i])) throw new Error(`${what}: ${JSON.stringify(other)} does not broadcast to ${JSON.stringify(x)}`);
+      return x;
+    }
     case "Transpose": {
       const perm = ints(node, "perm", []);
       if (perm.length !== x.length) throw new Error(`${what}: perm ${perm} for a ${x.length}-D input`);
