@@ -35,6 +35,9 @@ export default defineConfig({
   test: {
     // Each file gets its own process: tfjs keeps global state (backend, tensor registry).
     pool: "forks",
+    // vitest's default is one worker fewer than the cores: one on a 2-core CI machine, which
+    // leaves a core idle while most test files run single-threaded WASM.
+    maxWorkers: 2,
     execArgv: relaxedSimdFlag,
     testTimeout: 120_000,
     hookTimeout: 120_000,
