@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { configDefaults, defineConfig } from "vitest/config";
 
 // Node 20 ships WebAssembly relaxed SIMD behind a flag (on by default from Node 22): with it,
@@ -37,7 +38,7 @@ export default defineConfig({
     pool: "forks",
     // vitest's default is one worker fewer than the cores: one on a 2-core CI machine, which
     // leaves a core idle while most test files run single-threaded WASM.
-    maxWorkers: 2,
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     execArgv: relaxedSimdFlag,
     testTimeout: 120_000,
     hookTimeout: 120_000,
