@@ -10,7 +10,8 @@
  */
 import "@tensorflow/tfjs-backend-wasm";
 import * as tf from "@tensorflow/tfjs-core";
-import { markdownTable, resnet } from "resnet-blocks";
+import { resnet } from "resnet-blocks";
+import { markdownTable } from "resnet-blocks/count";
 import { fastConvUnavailableReason } from "../src/infer/fastConv/availability.js";
 import { fastConv2d } from "../src/infer/fastConv/convKernel.js";
 import { packConvWeights } from "../src/infer/fastConv/packWeights.js";

@@ -5,7 +5,8 @@
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import * as tf from "@tensorflow/tfjs-core";
-import { count, DEPTHS, markdownTable, resnet50, resnet152 } from "resnet-blocks";
+import { count, DEPTHS, resnet50, resnet152 } from "resnet-blocks";
+import { markdownTable } from "resnet-blocks/count";
 import { machine, measure, median } from "./lib/measure.js";
 
 tf.env().set("IS_TEST", true); // no tfjs console banner

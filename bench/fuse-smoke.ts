@@ -13,7 +13,8 @@
  */
 import "@tensorflow/tfjs-backend-wasm";
 import * as tf from "@tensorflow/tfjs-core";
-import { markdownTable, resnet, type ResNetBuildOptions } from "resnet-blocks";
+import { resnet, type ResNetBuildOptions } from "resnet-blocks";
+import { markdownTable } from "resnet-blocks/count";
 import { fuse } from "../src/infer/fuse/index.js";
 import { machine, median } from "./lib/measure.js";
 

@@ -49,6 +49,52 @@ export { basicBlock, bottleneckBlock, plainBlock, type BlockOptions, type PlainB
 export { ZeroPadShortcut, registerZeroPadShortcut, type ZeroPadShortcutArgs } from "./layers/zeroPadShortcut.js";
 export { GroupedConv2D, registerGroupedConv2D, type GroupedConv2DArgs } from "./layers/groupedConv2d.js";
 export { countModel } from "./models/countModel.js";
-export * from "./backend/index.js";
+export {
+  useBackend,
+  BackendError,
+  BACKEND_NAMES,
+  DEFAULT_START_TIMEOUT_MS,
+  wasmSimdSupported,
+  wasmThreadsSupported,
+  type BackendName,
+  type BackendPreference,
+  type BackendReport,
+  type BackendAttempt,
+  type UseBackendOptions,
+  type WasmPaths,
+  type WasmBinaryName,
+} from "./backend/index.js";
 export { fuse, type ConvKernels, type FuseOptions, type FusedModel, type FusedStep, type FusedStepKind } from "./infer/fuse/index.js";
-export * from "./count/index.js";
+// Counting, for users of the models; formatting helpers and the block-level description stay in resnet-blocks/count.
+export {
+  count,
+  countUpTo,
+  conventionCount,
+  CONVENTIONS,
+  resnetSpec,
+  cifarResnetSpec,
+  table1,
+  summaryTable,
+  TABLE1,
+  DEPTHS,
+  PRESETS,
+  SHORTCUTS,
+  STRIDES_IN,
+  POOLINGS,
+  CLASSIFIER_ACTIVATIONS,
+  type CountOptions,
+  type Convention,
+  type ConventionCount,
+  type ConventionParts,
+  type TruncationStage,
+  type CountReport,
+  type ExtraFlops,
+  type ExtraFlopsCategory,
+  type Figures,
+  type LayerCount,
+  type ParamCounts,
+  type StageCount,
+  type UncountedLayer,
+  type Table1Column,
+} from "./count/index.js";
+export type * from "./arch/types.js";

@@ -36,7 +36,7 @@ export const CIFAR_OPTION_KEYS = [
  * @example
  * ```ts
  * import { cifarResnetSpec, count } from "resnet-blocks/count";
- * count(cifarResnetSpec({ depth: 20 })).params.trainable; // 272,474: Table 6's 0.27M
+ * count(cifarResnetSpec({ depth: 20 })).params.trainable; // 269722: Table 6's 0.27M
  * ```
  * @throws RangeError or TypeError naming the bad option, its value and what is accepted.
  */

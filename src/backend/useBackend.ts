@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { checkInteger, checkOptionsObject, describeValue } from "../util/check.js";
+import { checkInteger, checkKnownKeys, checkOptionsObject, describeValue } from "../util/check.js";
 import { AUTO_ORDER, currentRuntime } from "./environment.js";
 import { startBackend } from "./startBackend.js";
 import type { BackendAttempt, BackendName, BackendPreference, BackendReport, UseBackendOptions } from "./types.js";
@@ -47,11 +47,8 @@ export function candidates(preference: unknown, order: readonly BackendName[]): 
 /** Checks the options bag of `useBackend`. */
 export function checkUseBackendOptions(options: unknown): UseBackendOptions {
   checkOptionsObject("options", options);
-  const { wasmPaths, threads, startTimeout, ...rest } = options as UseBackendOptions & Record<string, unknown>;
-  const unknown = Object.keys(rest);
-  if (unknown.length > 0) {
-    throw new TypeError(`options.${unknown[0]} is not an option of useBackend; accepted: wasmPaths, threads, startTimeout`);
-  }
+  checkKnownKeys(options as object, ["wasmPaths", "threads", "startTimeout"], "useBackend");
+  const { wasmPaths, threads, startTimeout } = options as UseBackendOptions;
   if (threads !== undefined) checkInteger("options.threads", threads, 1);
   if (startTimeout !== undefined) checkInteger("options.startTimeout", startTimeout, 1);
   if (wasmPaths !== undefined) {

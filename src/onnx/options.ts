@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { checkBoolean, checkOneOf, checkOptionsObject, describeValue } from "../util/check.js";
+import { checkBoolean, checkKnownKeys, checkOneOf, checkOptionsObject, describeValue } from "../util/check.js";
 
 /** Input layouts of the exported graph. */
 export const ONNX_INPUT_LAYOUTS = ["NCHW", "NHWC"] as const;
@@ -77,9 +77,7 @@ const OPTION_KEYS = ["inputLayout", "opset", "foldBatchNorm", "name", "preset", 
 export function resolveOnnxOptions(options: ToOnnxOptions | undefined): ResolvedOnnxOptions {
   if (options === undefined) options = {};
   checkOptionsObject("options", options);
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.includes(key)) throw new TypeError(`options.${key} is not an option of toOnnx; accepted: ${OPTION_KEYS.join(", ")}`);
-  }
+  checkKnownKeys(options, OPTION_KEYS, "toOnnx");
   const opset = options.opset ?? DEFAULT_ONNX_OPSET;
   if (!Number.isInteger(opset) || opset < ONNX_OPSET_RANGE.min || opset > ONNX_OPSET_RANGE.max) {
     throw new RangeError(`options.opset must be an integer from ${ONNX_OPSET_RANGE.min} to ${ONNX_OPSET_RANGE.max}; got ${describeValue(opset)}`);

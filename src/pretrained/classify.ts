@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { FusedModel } from "../infer/fuse/index.js";
-import { checkInteger, checkOptionsObject, describeValue } from "../util/check.js";
+import { checkInteger, checkKnownKeys, checkOptionsObject, describeValue } from "../util/check.js";
 import { IMAGENET_LABELS } from "./labels/index.js";
 import { checkImageInput, type ImageInput } from "./transforms/pixels.js";
 import type { ImageTransforms } from "./transforms/transforms.js";
@@ -107,9 +107,7 @@ export async function classify(
   if (!fused && !isLayersModel(model)) throw new TypeError(`model must be a tfl.LayersModel or a FusedModel (from fuse(model)); got ${describeValue(model)}`);
   if (fused && model.isDisposed) throw new Error("model is a FusedModel that has been disposed");
   checkOptionsObject("options", options);
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.includes(key)) throw new TypeError(`options.${key} is not an option of classify; accepted: ${OPTION_KEYS.join(", ")}`);
-  }
+  checkKnownKeys(options, OPTION_KEYS, "classify");
   const { transforms, labels } = options;
   const outputs = options.outputs ?? "auto";
   if (!["auto", "logits", "probabilities"].includes(outputs)) {

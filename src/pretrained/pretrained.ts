@@ -7,7 +7,7 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { fuse, type FusedModel } from "../infer/fuse/index.js";
 import { resnet } from "../models/resnet.js";
-import { checkOptionsObject, describeValue } from "../util/check.js";
+import { checkKnownKeys, checkOptionsObject, describeValue } from "../util/check.js";
 import type { ImageShape } from "../arch/types.js";
 import { loadSafetensors } from "../weights/load.js";
 import { fetchCheckpoint } from "./checkpoint.js";
@@ -73,10 +73,7 @@ const OWN_KEYS = ["inputShape", "dataConfig"] as const;
 
 function splitOptions(options: PretrainedOptions): { hub: HubOptions; own: Pick<PretrainedOptions, (typeof OWN_KEYS)[number]> } {
   checkOptionsObject("options", options);
-  const known = new Set<string>([...HUB_OPTION_KEYS, ...OWN_KEYS]);
-  for (const key of Object.keys(options)) {
-    if (!known.has(key)) throw new TypeError(`options.${key} is not an option of pretrained(); the options are ${[...known].join(", ")}`);
-  }
+  checkKnownKeys(options, [...HUB_OPTION_KEYS, ...OWN_KEYS], "pretrained()");
   const { inputShape, dataConfig, ...hub } = options;
   if (dataConfig !== undefined) checkOptionsObject("dataConfig", dataConfig);
   return { hub, own: { inputShape, dataConfig } };
@@ -134,9 +131,10 @@ export async function pretrained(id: KnownPretrainedId | (string & {}), options:
     transforms,
     labels,
     source,
-    async classify(input, { topK, fused: useFused = true, ...rest }: PretrainedClassifyOptions = {}) {
-      const extra = Object.keys(rest);
-      if (extra.length > 0) throw new TypeError(`options.${extra[0]} is not an option of classify; accepted: topK, fused`);
+    async classify(input, options: PretrainedClassifyOptions = {}) {
+      checkOptionsObject("options", options);
+      checkKnownKeys(options, ["topK", "fused"], "classify");
+      const { topK, fused: useFused = true } = options;
       if (headless) throw new Error(`${id} has no classifier (num_classes 0): its model outputs pooled features; use net.model.predict`);
       if (typeof useFused !== "boolean") throw new TypeError(`fused must be true or false; got ${describeValue(useFused)}`);
       const runner = useFused ? (fused ??= fuse(model)) : model;

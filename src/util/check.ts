@@ -20,6 +20,11 @@ export function describeValue(value: unknown): string {
   return ctor ? `a ${ctor}` : "an object";
 }
 
+/** A shape for an error message: `[3, 3, 64, 64]` (tables print sizes as `formatShape` does, `3x3x64x64`). */
+export function describeShape(shape: readonly number[]): string {
+  return `[${shape.join(", ")}]`;
+}
+
 /** Returns `value` if it is one of `allowed`, else throws a RangeError naming `argument`. */
 export function checkOneOf<T>(argument: string, value: unknown, allowed: readonly T[]): T {
   if (!allowed.includes(value as T)) {

@@ -7,9 +7,9 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { checkBoolean, checkOneOf, checkOptionsObject, describeValue } from "../util/check.js";
+import { checkBoolean, checkKnownKeys, checkOneOf, checkOptionsObject, describeShape, describeValue } from "../util/check.js";
 import { requireBackend } from "../util/requireBackend.js";
-import { WeightsError, formatShape } from "./errors.js";
+import { WeightsError } from "./errors.js";
 import { toModelOrder } from "./kernelOrder.js";
 import { WEIGHT_LAYOUTS, isIgnoredKey, matchingKey, weightSlots, type WeightLayout, type WeightSlot } from "./layouts.js";
 
@@ -79,11 +79,7 @@ export function checkLoadArguments(model: unknown, options: LoadOptions | undefi
   const resolved = { layout: "native" as WeightLayout, prefix: "", ignoreExtra: false, allowNonFinite: false };
   if (options === undefined) return resolved;
   checkOptionsObject("options", options);
-  for (const key of Object.keys(options)) {
-    if (!LOAD_OPTION_KEYS.includes(key)) {
-      throw new TypeError(`options.${key} is not an option of ${caller}; accepted: ${LOAD_OPTION_KEYS.join(", ")}`);
-    }
-  }
+  checkKnownKeys(options, LOAD_OPTION_KEYS, caller);
   if (options.allowNonFinite !== undefined) resolved.allowNonFinite = checkBoolean("options.allowNonFinite", options.allowNonFinite);
   if (options.layout !== undefined) resolved.layout = checkOneOf("options.layout", options.layout, WEIGHT_LAYOUTS);
   if (options.prefix !== undefined) {
@@ -144,7 +140,7 @@ export function assignStoredTensors(
       } else {
         extras.push(name);
         problems.push(
-          `extra tensor ${JSON.stringify(name)} ${formatShape(tensor.shape)}: the model has no weight of this name in the ${layout} layout`,
+          `extra tensor ${JSON.stringify(name)} ${describeShape(tensor.shape)}: the model has no weight of this name in the ${layout} layout`,
         );
       }
       continue;
@@ -162,13 +158,13 @@ export function assignStoredTensors(
     }
     if (!sameShape(tensor.shape, slot.shape)) {
       problems.push(
-        `shape mismatch for tensor ${JSON.stringify(name)} (${slot.weight}): the file has ${formatShape(tensor.shape)}, the model needs ${formatShape(slot.shape)}`,
+        `shape mismatch for tensor ${JSON.stringify(name)} (${slot.weight}): the file has ${describeShape(tensor.shape)}, the model needs ${describeShape(slot.shape)}`,
       );
     }
   }
   for (const slot of slots) {
     if (!matched.has(slot)) {
-      problems.push(`missing tensor ${JSON.stringify(prefix + slot.key)} for ${slot.weight}, shape ${formatShape(slot.shape)}`);
+      problems.push(`missing tensor ${JSON.stringify(prefix + slot.key)} for ${slot.weight}, shape ${describeShape(slot.shape)}`);
     }
   }
 

@@ -33,7 +33,3 @@ export class WeightsError extends Error {
   }
 }
 
-/** `[3, 3, 64, 64]` style rendering of a shape for messages. */
-export function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(", ")}]`;
-}

@@ -12,8 +12,8 @@
  * @module
  */
 import { DTYPE_BYTES } from "./dtypes.js";
-import { describeValue } from "../util/check.js";
-import { WeightsFileError, formatShape } from "./errors.js";
+import { describeShape, describeValue } from "../util/check.js";
+import { WeightsFileError } from "./errors.js";
 
 /** One tensor of a safetensors file. */
 export interface SafetensorsTensor {
@@ -134,7 +134,7 @@ export function encodeSafetensors(
     const expected = checkedByteLength(name, dtype, shape, TypeError);
     if (data.length !== expected) {
       throw new RangeError(
-        `tensor ${JSON.stringify(name)}: ${dtype} ${formatShape(shape)} needs ${expected} bytes; got ${data.length}`,
+        `tensor ${JSON.stringify(name)}: ${dtype} ${describeShape(shape)} needs ${expected} bytes; got ${data.length}`,
       );
     }
     header[name] = { dtype, shape: [...shape], data_offsets: [offset, offset + data.length] };
@@ -214,7 +214,7 @@ function checkEntry(name: string, value: unknown): { dtype: string; shape: numbe
   const expected = checkedByteLength(name, dtype, shape, WeightsFileError);
   if (end - begin !== expected) {
     throw new WeightsFileError(
-      `${where}: ${dtype} ${formatShape(shape)} needs ${expected} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin}`,
+      `${where}: ${dtype} ${describeShape(shape)} needs ${expected} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin}`,
     );
   }
   return { dtype, shape: [...shape], begin, end };
@@ -236,7 +236,7 @@ function checkedByteLength(
   if (!shape.every(isCount)) throw new ErrorType(`tensor ${JSON.stringify(name)}: shape must be whole numbers; got ${JSON.stringify(shape)}`);
   const bytes = shape.reduce((product, dimension) => product * dimension, size);
   if (!Number.isSafeInteger(bytes)) {
-    throw new ErrorType(`safetensors: tensor ${JSON.stringify(name)} of shape ${formatShape(shape)} is too large`);
+    throw new ErrorType(`safetensors: tensor ${JSON.stringify(name)} of shape ${describeShape(shape)} is too large`);
   }
   return bytes;
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { checkBoolean, checkOneOf, checkOptionsObject, describeValue } from "../util/check.js";
+import { checkBoolean, checkKnownKeys, checkOneOf, checkOptionsObject, describeValue } from "../util/check.js";
 import { checkModel } from "./assign.js";
 import { FLOAT_DTYPES, encodeFloats, type WeightDtype } from "./dtypes.js";
 import { toFileOrder } from "./kernelOrder.js";
@@ -54,11 +54,7 @@ const FLOAT16_OVERFLOW = 65520;
 export async function saveSafetensors(model: tfl.LayersModel, options: SaveOptions = {}): Promise<Uint8Array> {
   checkModel(model);
   checkOptionsObject("options", options);
-  for (const key of Object.keys(options)) {
-    if (!SAVE_OPTION_KEYS.includes(key)) {
-      throw new TypeError(`options.${key} is not an option of saveSafetensors; accepted: ${SAVE_OPTION_KEYS.join(", ")}`);
-    }
-  }
+  checkKnownKeys(options, SAVE_OPTION_KEYS, "saveSafetensors");
   const allowOverflow = checkBoolean("options.allowOverflow", options.allowOverflow ?? false);
   const layout = checkOneOf("options.layout", options.layout ?? "native", WEIGHT_LAYOUTS);
   const dtype = FLOAT_DTYPES[checkOneOf("options.dtype", options.dtype ?? "float32", Object.keys(FLOAT_DTYPES) as WeightDtype[])];

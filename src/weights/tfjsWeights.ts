@@ -9,8 +9,9 @@ import type * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { assignStoredTensors, checkLoadArguments, type LoadOptions, type LoadResult, type StoredTensor } from "./assign.js";
 import { decodeFloats } from "./dtypes.js";
-import { WeightsFileError, formatShape } from "./errors.js";
+import { WeightsFileError } from "./errors.js";
 import { decodeFloat16 } from "./halfFloat.js";
+import { describeShape } from "../util/check.js";
 
 /**
  * The weights part of TensorFlow.js model artifacts: what `tf.io.http(url).load()`,
@@ -70,7 +71,7 @@ export function loadTfjsWeights(model: tfl.LayersModel, artifacts: TfjsWeights, 
     const length = shape.reduce((product, dimension) => product * dimension, size);
     if (offset + length > data.length) {
       throw new WeightsFileError(
-        `tfjs weights: ${JSON.stringify(name)} ${formatShape(shape)} ends at byte ${offset + length}, but the data is ${data.length} bytes: a shard is missing or truncated`,
+        `tfjs weights: ${JSON.stringify(name)} ${describeShape(shape)} ends at byte ${offset + length}, but the data is ${data.length} bytes: a shard is missing or truncated`,
       );
     }
     const bytes = data.subarray(offset, offset + length);

@@ -6,7 +6,7 @@
  */
 import type { BackendName, BackendPreference, UseBackendOptions } from "../../backend/types.js";
 import type { ResNetBuildOptions } from "../../models/resnet.js";
-import { checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../../util/check.js";
+import { checkInteger, checkKnownKeys, checkOneOf, checkOptionsObject, describeValue } from "../../util/check.js";
 import { checkModelOptions } from "../modelOptions.js";
 import { WEIGHT_LAYOUTS, type WeightLayout } from "../../weights/layouts.js";
 
@@ -79,11 +79,7 @@ const KNOWN_OPTIONS = ["model", "weights", "weightsLayout", "backend", "wasmPath
 /** Checks the options of `createWorkerModel` and fills in the defaults. */
 export function resolveWorkerModelOptions(options: WorkerModelOptions): ResolvedWorkerModelOptions {
   checkOptionsObject("options", options);
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.includes(key)) {
-      throw new TypeError(`options.${key} is not an option of createWorkerModel; accepted: ${KNOWN_OPTIONS.join(", ")}`);
-    }
-  }
+  checkKnownKeys(options, KNOWN_OPTIONS, "createWorkerModel");
   checkModelOptions(options.model);
   const weights = checkWeights(options.weights);
   if (options.weightsLayout !== undefined && weights === null) {

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { checkBoolean, checkOptionsObject, describeValue } from "../../util/check.js";
+import { checkBoolean, checkKnownKeys, checkOptionsObject, describeValue } from "../../util/check.js";
 import { requireBackend } from "../../util/requireBackend.js";
 import { fastConvUnavailableReason } from "../fastConv/availability.js";
 import { compilePlan, type ConvKernels, type Plan } from "./plan.js";
@@ -109,9 +109,7 @@ export interface FusedModel {
  */
 export function fuse(model: tfl.LayersModel, options: FuseOptions = {}): FusedModel {
   checkOptionsObject("options", options);
-  for (const key of Object.keys(options)) {
-    if (key !== "warmUp" && key !== "kernels") throw new TypeError(`options.${key} is not an option of fuse; accepted: warmUp, kernels`);
-  }
+  checkKnownKeys(options, ["warmUp", "kernels"], "fuse");
   const warmUp = checkBoolean("options.warmUp", options.warmUp ?? false);
   requireBackend("fuse(model)");
   const kernels = chooseKernels(options.kernels ?? "auto");

@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from "node:os";
 import type { ResNetBuildOptions } from "../../models/resnet.js";
-import { checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../../util/check.js";
+import { checkInteger, checkKnownKeys, checkOneOf, checkOptionsObject, describeValue } from "../../util/check.js";
 import { checkModelOptions } from "../modelOptions.js";
 import { WEIGHT_LAYOUTS, type WeightLayout } from "../../weights/layouts.js";
 import { MAX_WASM_THREADS } from "../../backend/nodeThreads/options.js";
@@ -80,11 +80,7 @@ const KNOWN_OPTIONS = ["workers", "model", "weights", "weightsLayout", "threadsP
 /** Checks the options of `createPool` and fills in the defaults. */
 export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
   checkOptionsObject("options", options);
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.includes(key)) {
-      throw new TypeError(`options.${key} is not an option of createPool; accepted: ${KNOWN_OPTIONS.join(", ")}`);
-    }
-  }
+  checkKnownKeys(options, KNOWN_OPTIONS, "createPool");
   const workers = checkInteger("options.workers", options.workers ?? availableParallelism(), 1);
   const threadsPerWorker = checkThreads(options.threadsPerWorker ?? 1);
   checkPoolSize(workers, threadsPerWorker);

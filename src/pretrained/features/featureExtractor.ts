@@ -5,7 +5,7 @@
  * @module
  */
 import * as tfl from "@tensorflow/tfjs-layers";
-import { checkOptionsObject, describeValue } from "../../util/check.js";
+import { checkKnownKeys, checkOptionsObject, describeValue } from "../../util/check.js";
 
 /**
  * A stage whose output can be taken: `conv1` (after the stem's ReLU, before the max pool:
@@ -77,9 +77,7 @@ export function featureExtractor(model: tfl.LayersModel, options: FeatureExtract
     throw new TypeError(`model must be a tfl.LayersModel built by resnet-blocks; got ${describeValue(model)}`);
   }
   checkOptionsObject("options", options);
-  for (const key of Object.keys(options)) {
-    if (key !== "stages") throw new TypeError(`options.${key} is not an option of featureExtractor; accepted: stages`);
-  }
+  checkKnownKeys(options, ["stages"], "featureExtractor");
   const stages = options.stages ?? DEFAULT_FEATURE_STAGES;
   if (!Array.isArray(stages) || stages.length === 0) {
     throw new TypeError(`options.stages must be a non-empty list of ${FEATURE_STAGES.map((s) => JSON.stringify(s)).join(", ")}; got ${describeValue(stages)}`);

@@ -7,7 +7,7 @@
 import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { checkInteger, checkOptionsObject, describeValue } from "../../util/check.js";
+import { checkInteger, checkKnownKeys, checkOptionsObject, describeValue } from "../../util/check.js";
 import { CIFAR10_CLASSES, CIFAR10_RECORD_BYTES, checkRecordLength, decodeCifar10, parseCifar10Meta } from "./cifar10.js";
 import { DatasetError, type LabeledImages } from "./types.js";
 
@@ -31,9 +31,7 @@ export async function loadCifar10(folder: string, options: LoadCifar10Options = 
     throw new TypeError(`folder must be a path to the CIFAR-10 binary folder; got ${describeValue(folder)}`);
   }
   checkOptionsObject("options", options);
-  for (const key of Object.keys(options)) {
-    if (key !== "split" && key !== "limit") throw new TypeError(`options.${key} is not an option of loadCifar10; accepted: split, limit`);
-  }
+  checkKnownKeys(options, ["split", "limit"], "loadCifar10");
   const split = options.split ?? "train";
   if (split !== "train" && split !== "test") {
     throw new RangeError(`split must be one of "train", "test"; got ${describeValue(split)}`);

@@ -6,7 +6,7 @@
  * @module
  */
 import * as tfl from "@tensorflow/tfjs-layers";
-import { checkOneOf, checkOptionsObject, describeValue } from "../../util/check.js";
+import { checkKnownKeys, checkOneOf, checkOptionsObject, describeValue } from "../../util/check.js";
 
 /** Stages a backbone can be frozen up to: the stem alone, one of Table 1's stages, or every layer but the classifier. */
 export const FREEZE_POINTS = ["conv1", "conv2_x", "conv3_x", "conv4_x", "conv5_x", "backbone"] as const;
@@ -62,9 +62,7 @@ type BatchNormLayer = tfl.layers.Layer & { [FROZEN_MODE]?: true };
 export function freezeBackbone(model: tfl.LayersModel, options: FreezeOptions = {}): FreezeResult {
   if (!(model instanceof tfl.LayersModel)) throw new TypeError(`model must be a tfjs-layers LayersModel; got ${describeValue(model)}`);
   checkOptionsObject("options", options);
-  for (const key of Object.keys(options)) {
-    if (key !== "upTo") throw new TypeError(`options.${key} is not an option of freezeBackbone; accepted: upTo`);
-  }
+  checkKnownKeys(options, ["upTo"], "freezeBackbone");
   const upTo = checkOneOf("upTo", options.upTo ?? "backbone", FREEZE_POINTS);
   const end = lastLayerIndex(model, upTo);
   const frozen: string[] = [];

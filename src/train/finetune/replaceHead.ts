@@ -4,7 +4,7 @@
  * @module
  */
 import * as tfl from "@tensorflow/tfjs-layers";
-import { checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../../util/check.js";
+import { checkInteger, checkKnownKeys, checkOneOf, checkOptionsObject, describeValue } from "../../util/check.js";
 
 /** Options of {@link replaceHead}. */
 export interface ReplaceHeadOptions {
@@ -36,9 +36,7 @@ const OPTION_KEYS = ["classes", "activation", "seed"];
 export function replaceHead(model: tfl.LayersModel, options: ReplaceHeadOptions): tfl.LayersModel {
   if (!(model instanceof tfl.LayersModel)) throw new TypeError(`model must be a tfjs-layers LayersModel; got ${describeValue(model)}`);
   checkOptionsObject("options", options);
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.includes(key)) throw new TypeError(`options.${key} is not an option of replaceHead; accepted: ${OPTION_KEYS.join(", ")}`);
-  }
+  checkKnownKeys(options, OPTION_KEYS, "replaceHead");
   const classes = checkInteger("classes", options.classes, 1);
   const seed = options.seed === undefined ? undefined : checkInteger("seed", options.seed, 0);
   const head = model.layers.find((layer) => layer.name === "predictions");

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { checkBoolean, checkOptionsObject } from "../../util/check.js";
+import { checkBoolean, checkKnownKeys, checkOptionsObject } from "../../util/check.js";
 import { conv2DBackpropFilterConfig } from "./conv2dBackpropFilter.js";
 import { conv2DBackpropInputFast } from "./conv2dBackpropInput.js";
 import { tileBlocks } from "./tile.js";
@@ -80,11 +80,7 @@ function replaceWithFallback(kernelName: string): void {
  */
 export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions = {}): void {
   checkOptionsObject("options", options);
-  for (const key of Object.keys(options)) {
-    if (key !== "replaceSlowKernels") {
-      throw new TypeError(`options.${key} is not an option of registerWasmTrainingKernels; accepted: replaceSlowKernels`);
-    }
-  }
+  checkKnownKeys(options, ["replaceSlowKernels"], "registerWasmTrainingKernels");
   const replaceSlowKernels = checkBoolean("replaceSlowKernels", options.replaceSlowKernels ?? false);
   if (tf.getKernel(tf.Conv2DBackpropFilter, WASM) == null) tf.registerKernel(conv2DBackpropFilterConfig);
   if (replaceSlowKernels) REPLACEABLE_WASM_KERNELS.forEach(replaceWithFallback);

@@ -7,7 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { checkOptionsObject, describeValue } from "../../util/check.js";
+import { checkKnownKeys, checkOptionsObject, describeValue } from "../../util/check.js";
 import type { AugmentOptions, NormalizeOptions } from "./types.js";
 
 /** The random choices of one batch: a crop window and a flip bit per image. */
@@ -76,11 +76,7 @@ export function resolveAugment(
   if (augment === undefined || augment === false) return undefined;
   checkOptionsObject("augment", augment);
   const options = augment as AugmentOptions;
-  for (const key of Object.keys(options)) {
-    if (!["padCrop", "flip", "normalize"].includes(key)) {
-      throw new TypeError(`augment.${key} is not an option of augment; accepted: padCrop, flip, normalize`);
-    }
-  }
+  checkKnownKeys(options, ["padCrop", "flip", "normalize"], "augment", "augment");
   const padCrop = options.padCrop ?? 0;
   if (typeof padCrop !== "number" || !Number.isInteger(padCrop) || padCrop < 0) {
     throw new RangeError(`augment.padCrop must be an integer >= 0 (pixels of padding; the paper uses 4); got ${describeValue(padCrop)}`);

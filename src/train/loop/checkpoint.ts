@@ -10,9 +10,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { describeValue } from "../../util/check.js";
+import { describeShape, describeValue } from "../../util/check.js";
 import { decodeSafetensors, encodeSafetensors, type SafetensorsTensor } from "../../weights/safetensors.js";
-import { WeightsFileError, formatShape } from "../../weights/errors.js";
+import { WeightsFileError } from "../../weights/errors.js";
 import { isArchitecture, type ArchitectureLayer } from "./architecture.js";
 import { checkPosition } from "./checkPosition.js";
 import { Sha256 } from "./sha256.js";
@@ -331,7 +331,7 @@ export function planWeights(weights: readonly ModelWeight[], saved: readonly Sav
   }
   const problems = pairs
     .filter(({ weight, saved }) => !tf.util.arraysEqual(weight.shape as number[], saved.shape))
-    .map(({ weight, saved }) => `${weight.originalName}: model ${formatShape(weight.shape as number[])}, checkpoint ${formatShape(saved.shape)}`);
+    .map(({ weight, saved }) => `${weight.originalName}: model ${describeShape(weight.shape as number[])}, checkpoint ${describeShape(saved.shape)}`);
   if (problems.length > 0) {
     throw new RangeError(`checkpoint: ${problems.length} weight shapes differ from the model's (it was written for another model):\n  ${problems.join("\n  ")}`);
   }

@@ -5,8 +5,7 @@
  * @module
  */
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { checkBoolean, checkInteger, checkOneOf, checkOptionsObject, describeValue } from "../../util/check.js";
-import { formatShape } from "../../weights/errors.js";
+import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, checkOptionsObject, describeShape, describeValue } from "../../util/check.js";
 import { resolveAugment } from "./augment.js";
 import type { CheckpointStore } from "./checkpoint.js";
 import type { OutputKind } from "./loss.js";
@@ -82,10 +81,10 @@ export function modelShapeOf(model: tfl.LayersModel): ModelShape {
   const input = model.inputs[0]!.shape;
   const output = model.outputs[0]!.shape;
   if (input.length !== 4 || input[3] == null) {
-    throw new TypeError(`model input must be images [batch, height, width, channels] with known channels; got ${formatShape(input as number[])}`);
+    throw new TypeError(`model input must be images [batch, height, width, channels] with known channels; got ${describeShape(input as number[])}`);
   }
   if (output.length !== 2 || output[1] == null || output[1] < 1) {
-    throw new TypeError(`model output must be class scores [batch, classes]; got ${formatShape(output as number[])}`);
+    throw new TypeError(`model output must be class scores [batch, classes]; got ${describeShape(output as number[])}`);
   }
   return { input: [input[1] ?? null, input[2] ?? null, input[3]], classes: output[1] };
 }
@@ -111,9 +110,7 @@ export function outputKindOf(model: tfl.LayersModel, option: unknown): OutputKin
 /** Checks the options and fills in the defaults. */
 export function resolveOptions(options: TrainOptions, model: ModelShape, modelOutput: OutputKind): ResolvedOptions {
   checkOptionsObject("options", options);
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.includes(key)) throw new TypeError(`options.${key} is not an option of train; accepted: ${OPTION_KEYS.join(", ")}`);
-  }
+  checkKnownKeys(options, OPTION_KEYS, "train");
   const optimizer = checkOneOf("optimizer", options.optimizer ?? "sgd", OPTIMIZER_NAMES);
   const momentum = checkFraction("momentum", options.momentum ?? 0.9, true);
   if (options.momentum !== undefined && optimizer !== "sgd") {

@@ -6,8 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { describeValue } from "../../util/check.js";
-import { formatShape } from "../../weights/errors.js";
+import { describeShape, describeValue } from "../../util/check.js";
 
 /** What the model expects: input `[height, width, channels]` (null where free) and the number of classes. */
 export interface ModelShape {
@@ -80,7 +79,7 @@ export async function checkImagesAndLabels(
 
 function checkShapes(xName: string, yName: string, x: unknown, y: unknown, model: ModelShape, context: string): void {
   if (!(x instanceof tf.Tensor) || x.rank !== 4) {
-    const got = x instanceof tf.Tensor ? `a tensor of shape ${formatShape(x.shape)}` : describeValue(x);
+    const got = x instanceof tf.Tensor ? `a tensor of shape ${describeShape(x.shape)}` : describeValue(x);
     throw new TypeError(`${xName} must be a 4-D tensor [n, height, width, channels]; got ${got}${context}`);
   }
   if (x.dtype !== "float32" && x.dtype !== "int32") {
@@ -88,24 +87,24 @@ function checkShapes(xName: string, yName: string, x: unknown, y: unknown, model
   }
   const [n, height, width, channels] = x.shape as [number, number, number, number];
   const [mh, mw, mc] = model.input;
-  if (n < 1) throw new RangeError(`${xName} must hold at least one image; got shape ${formatShape(x.shape)}${context}`);
+  if (n < 1) throw new RangeError(`${xName} must hold at least one image; got shape ${describeShape(x.shape)}${context}`);
   if ((mh !== null && height !== mh) || (mw !== null && width !== mw) || channels !== mc) {
     const expected = `[n, ${mh ?? "height"}, ${mw ?? "width"}, ${mc}]`;
-    throw new RangeError(`${xName} must have shape ${expected} to fit the model's input; got ${formatShape(x.shape)}${context}`);
+    throw new RangeError(`${xName} must have shape ${expected} to fit the model's input; got ${describeShape(x.shape)}${context}`);
   }
   if (!(y instanceof tf.Tensor) || (y.rank !== 1 && y.rank !== 2)) {
-    const got = y instanceof tf.Tensor ? `a tensor of shape ${formatShape(y.shape)}` : describeValue(y);
+    const got = y instanceof tf.Tensor ? `a tensor of shape ${describeShape(y.shape)}` : describeValue(y);
     throw new TypeError(`${yName} must be a tensor of class indices [n] or of one-hot rows [n, classes]; got ${got}${context}`);
   }
   if (y.dtype !== "float32" && y.dtype !== "int32") {
     throw new TypeError(`${yName} must be an int32 or float32 tensor; got dtype ${y.dtype}${context}`);
   }
   if (y.shape[0] !== n) {
-    throw new RangeError(`${yName} must have one label per image of ${xName} (${n}); got ${y.shape[0]} (shape ${formatShape(y.shape)})${context}`);
+    throw new RangeError(`${yName} must have one label per image of ${xName} (${n}); got ${y.shape[0]} (shape ${describeShape(y.shape)})${context}`);
   }
   if (y.rank === 2 && y.shape[1] !== model.classes) {
     throw new RangeError(
-      `${yName} one-hot rows must have ${model.classes} columns (the model's classes); got shape ${formatShape(y.shape)}${context}`,
+      `${yName} one-hot rows must have ${model.classes} columns (the model's classes); got shape ${describeShape(y.shape)}${context}`,
     );
   }
 }
