@@ -114,13 +114,7 @@ export function fuse(model: tfl.LayersModel, options: FuseOptions = {}): FusedMo
   requireBackend("fuse(model)");
   const kernels = chooseKernels(options.kernels ?? "auto");
   const plan = explainingWasmFaults("fuse(model)", () => compilePlan(model, kernels));
-  const [height, width, channels] = plan.inputShape;
-  if (plan.inputShape.length !== 3 || typeof height !== "number" || typeof width !== "number" || typeof channels !== "number") {
-    plan.weights.forEach((weight) => weight.dispose());
-    throw new TypeError(
-      `model must take images of a fixed size [height, width, channels]; ${model.name} takes ${describeValue([null, ...plan.inputShape])}`,
-    );
-  }
+  const [height, width, channels] = plan.inputShape as [number, number, number]; // fixed: compilePlan checks
   const fused = new FusedRunner(plan, [height, width, channels], kernels);
   if (warmUp) tf.tidy(() => void fused.predict(tf.zeros([1, height, width, channels])));
   return fused;

@@ -6,8 +6,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { describeValue } from "../../util/check.js";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { foldBatchNorm, type BatchNormParams } from "./fold.js";
+import { foldBatchNorm } from "./fold.js";
 import { readGraph, type GraphNode, type ModelGraph } from "./graph.js";
 import {
   addStep,
@@ -16,6 +17,7 @@ import {
   fastConvStep,
   subsample,
   SUPPORTED_ACTIVATIONS,
+  tfPadding,
   unaryStep,
   type FastConvStepArgs,
   type FusableActivation,
@@ -23,6 +25,21 @@ import {
   type SpatialPadding,
   type Step,
 } from "./steps.js";
+import {
+  activationOf,
+  batchNormParams,
+  checkChannelsLast,
+  fusableActivationOf,
+  isFusable,
+  kernelShapeIn,
+  kernelShapeOut,
+  lastAxisBatchNorm,
+  pair,
+  samePadding,
+  unsupported,
+  weightValues,
+  type Config,
+} from "./layerConfig.js";
 import { PANEL_WIDTH } from "../fastConv/kernelSource.js";
 import { packConvWeights } from "../fastConv/packWeights.js";
 
@@ -70,8 +87,6 @@ interface Value {
   readonly nonNegative: boolean;
 }
 
-type Config = Record<string, unknown>;
-
 /** Whose convolution kernels the plan calls: tfjs's (any backend) or resnet-blocks' WASM kernel. */
 export type ConvKernels = "tfjs" | "resnet-blocks";
 
@@ -83,6 +98,11 @@ interface ResidualCandidate {
 /** Compiles `model` into a {@link Plan}; throws a TypeError naming the first layer it cannot handle. */
 export function compilePlan(model: tfl.LayersModel, kernels: ConvKernels = "tfjs"): Plan {
   const graph = readGraph(model);
+  // Before any weight is read, folded or packed.
+  const inputShape = graph.input.shape.slice(1);
+  if (inputShape.length !== 3 || inputShape.some((size) => typeof size !== "number")) {
+    throw new TypeError(`model must take images of a fixed size [height, width, channels]; ${model.name} takes ${describeValue([null, ...inputShape])}`);
+  }
   const compiler = new Compiler(graph, kernels);
   try {
     return compiler.compile();
@@ -370,10 +390,7 @@ class Compiler {
     const pool = pair(config.poolSize);
     const strides = pair(config.strides ?? config.poolSize);
     const pad: OpPadding = x.pad ?? (config.padding === "same" ? "same" : "valid");
-    const tfPad =
-      typeof pad === "string"
-        ? pad
-        : ([[0, 0], [...pad[0]], [...pad[1]], [0, 0]] as tf.backend_util.ExplicitPadding);
+    const tfPad = tfPadding(pad);
     const slot = this.newSlot();
     this.steps.push(
       unaryStep("maxPool", [...x.padLayers, node.layer.name], x.slot, slot, (t) =>
@@ -478,94 +495,4 @@ class Compiler {
   private newSlot(): number {
     return this.nextSlot++;
   }
-}
-
-function unsupported(node: GraphNode, why: string): TypeError {
-  return new TypeError(`model layer "${node.layer.name}" (class ${node.className}) cannot be fused: ${why}`);
-}
-
-function checkChannelsLast(node: GraphNode, config: Config): void {
-  if (config.dataFormat !== undefined && config.dataFormat !== "channelsLast") {
-    throw unsupported(node, `fuse() handles dataFormat "channelsLast" only; got ${JSON.stringify(config.dataFormat)}`);
-  }
-}
-
-function pair(value: unknown): [number, number] {
-  if (typeof value === "number") return [value, value];
-  const [a, b] = value as number[];
-  return [a!, b ?? a!];
-}
-
-/** The padding of a stride-1 'same' convolution: (k - 1) * d in all, the extra cell at the end. */
-function samePadding(kernel: [number, number], dilations: [number, number]): number[][] {
-  return kernel.map((k, i) => {
-    const total = (k - 1) * dilations[i]!;
-    return [Math.floor(total / 2), total - Math.floor(total / 2)];
-  });
-}
-
-function isFusable(activation: string): activation is FusableActivation {
-  return activation === "linear" || activation === "relu" || activation === "relu6";
-}
-
-/** The activation an `Activation` or `ReLU` layer applies; throws for ones fuse() does not run. */
-function activationOf(node: GraphNode): (typeof SUPPORTED_ACTIVATIONS)[number] {
-  const config = node.layer.getConfig() as Config;
-  if (node.className === "ReLU") {
-    const max = config.maxValue;
-    if (max === null || max === undefined) return "relu";
-    if (max === 6) return "relu6";
-    throw unsupported(node, `fuse() handles ReLU with maxValue null or 6; got ${JSON.stringify(max)}`);
-  }
-  const name = String(config.activation);
-  if (!(SUPPORTED_ACTIVATIONS as readonly string[]).includes(name)) {
-    throw unsupported(node, `fuse() handles the activations ${SUPPORTED_ACTIVATIONS.join(", ")}; got ${JSON.stringify(name)}`);
-  }
-  return name as (typeof SUPPORTED_ACTIVATIONS)[number];
-}
-
-function fusableActivationOf(node: GraphNode): FusableActivation | null {
-  const name = activationOf(node);
-  return isFusable(name) ? name : null;
-}
-
-function lastAxisBatchNorm(node: GraphNode): boolean {
-  const axis = (node.layer.getConfig() as Config).axis;
-  const rank = node.inputs[0]!.shape.length;
-  return axis === -1 || axis === rank - 1;
-}
-
-function batchNormParams(node: GraphNode): BatchNormParams {
-  const config = node.layer.getConfig() as Config;
-  return {
-    mean: weightValues(node.layer, "moving_mean"),
-    variance: weightValues(node.layer, "moving_variance"),
-    gamma: config.scale === false ? undefined : weightValues(node.layer, "gamma"),
-    beta: config.center === false ? undefined : weightValues(node.layer, "beta"),
-    epsilon: Number(config.epsilon),
-  };
-}
-
-/** The values of the layer's weight whose name ends in `/<suffix>`. */
-function weightValues(layer: tfl.layers.Layer, suffix: string): Float32Array {
-  const weight = layer.weights.find((w) => w.originalName.endsWith(`/${suffix}`) || w.originalName === suffix);
-  if (!weight) {
-    throw new TypeError(`model layer "${layer.name}" (class ${layer.getClassName()}) has no weight "${suffix}"`);
-  }
-  const value = weight.read();
-  if (value.dtype !== "float32") {
-    throw new TypeError(`model layer "${layer.name}" weight "${suffix}" must be float32; got ${value.dtype}`);
-  }
-  // A copy: on the cpu backend dataSync() may hand out the variable's own storage.
-  return (value.dataSync() as Float32Array).slice();
-}
-
-function kernelShapeIn(node: GraphNode): number {
-  const channels = node.inputs[0]!.shape[3];
-  if (typeof channels !== "number") throw unsupported(node, "fuse() needs the channels of its input");
-  return channels;
-}
-
-function kernelShapeOut(node: GraphNode): number {
-  return Number((node.layer.getConfig() as Config).filters);
 }
