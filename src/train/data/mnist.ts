@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { checkInteger, describeValue } from "../../util/check.js";
+import { permutation, uniformGenerator } from "../loop/random.js";
 import type { LabeledImages } from "./types.js";
 
 /** One digit's entry of the `mnist` package. */
@@ -66,7 +67,9 @@ export function mnistDigits(pkg: MnistPackage, options: MnistDigitsOptions = {})
   if (trainCount + testCount > all.length) {
     throw new RangeError(`train + test must be at most the ${all.length} digits of the package; got ${trainCount} + ${testCount}`);
   }
-  shuffle(all, seed);
+  // The loop's seeded generator and Fisher-Yates: the same digits for a seed as ever.
+  const order = permutation(all.length, uniformGenerator(seed));
+  const shuffled = Array.from(order, (i) => all[i]!);
   const build = (picked: [number, number][]): LabeledImages => {
     const pixels = new Float32Array(picked.length * PIXELS);
     const labels = new Int32Array(picked.length);
@@ -81,7 +84,7 @@ export function mnistDigits(pkg: MnistPackage, options: MnistDigitsOptions = {})
       classNames: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
     };
   };
-  return { train: build(all.slice(0, trainCount)), test: build(all.slice(trainCount, trainCount + testCount)) };
+  return { train: build(shuffled.slice(0, trainCount)), test: build(shuffled.slice(trainCount, trainCount + testCount)) };
 }
 
 function readPackage(pkg: unknown): ArrayLike<number>[] {
@@ -96,20 +99,4 @@ function readPackage(pkg: unknown): ArrayLike<number>[] {
     raws.push(raw);
   }
   return raws;
-}
-
-/** Fisher-Yates with mulberry32, a small seeded generator (same order on every platform). */
-function shuffle<T>(items: T[], seed: number): void {
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
 }
