@@ -30,6 +30,8 @@ export default defineConfig([
     splitting: true,
     treeshake: true,
     shims: true, // import.meta.url in the CJS build (the pool locates its worker script with it)
+    // The pool's TypeScript-sources path (tsx's loader in the worker) is for this repository's tests only.
+    define: { RESNET_BLOCKS_FROM_SOURCES: "false" },
     external: [/^@tensorflow\//],
   },
   {

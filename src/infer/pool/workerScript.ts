@@ -35,10 +35,17 @@ export function workerExecArgv(parent: readonly string[] = process.execArgv): st
   return kept;
 }
 
-/** Starts a worker on `script`; a `.ts` script runs through tsx (a dev dependency), registered in the worker first. */
+/**
+ * `false` in the published build (tsup's `define`), which then leaves out the TypeScript
+ * branch below and tsx's loader with it; undefined when running from the sources.
+ */
+declare const RESNET_BLOCKS_FROM_SOURCES: boolean | undefined;
+
+/** Starts a worker on `script`; a `.ts` script (only when running from the sources) runs through tsx, a dev dependency, registered in the worker first. */
 export function startWorkerThread(script: URL): Worker {
   const execArgv = workerExecArgv();
-  if (!script.pathname.endsWith(".ts")) return newWorker(script, { execArgv });
+  const fromSources = typeof RESNET_BLOCKS_FROM_SOURCES === "undefined" || RESNET_BLOCKS_FROM_SOURCES;
+  if (!fromSources || !script.pathname.endsWith(".ts")) return newWorker(script, { execArgv });
   const tsxApi = tsxApiUrl(script);
   // `--import tsx` in a worker's execArgv does not reach the worker's entry module in Node 20, so
   // the worker registers tsx's loader itself and then imports the script.
