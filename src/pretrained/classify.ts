@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { FusedModel } from "../infer/fuse/index.js";
 import { checkInteger, checkKnownKeys, checkOptionsObject, describeValue } from "../util/check.js";
-import { IMAGENET_LABELS } from "./labels/index.js";
+import { IMAGENET_LABELS } from "./labels/imagenetLabels.js";
 import { checkImageInput, type ImageInput } from "./transforms/pixels.js";
 import type { ImageTransforms } from "./transforms/transforms.js";
 

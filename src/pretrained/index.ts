@@ -15,7 +15,7 @@ export { pretrained, type Pretrained, type PretrainedOptions, type PretrainedCla
 export { KNOWN_PRETRAINED_IDS, TIMM_RESNET_TAGS, type KnownPretrainedId } from "./knownIds.js";
 export { readTimmConfig, SUPPORTED_ARCHITECTURES, type SupportedArchitecture, type TimmConfig } from "./timmConfig.js";
 export * from "./transforms/index.js";
-export { IMAGENET_LABELS } from "./labels/index.js";
+export { IMAGENET_LABELS } from "./labels/imagenetLabels.js";
 export { classify, type ClassifyOptions, type Prediction } from "./classify.js";
 export * from "./features/index.js";
 export {

@@ -15,7 +15,7 @@ import { classify, type Prediction } from "./classify.js";
 import { type HubOptions, HUB_OPTION_KEYS, resolveHubOptions } from "./hub/options.js";
 import type { KnownPretrainedId } from "./knownIds.js";
 import type { TimmConfig } from "./timmConfig.js";
-import { IMAGENET_LABELS } from "./labels/index.js";
+import { IMAGENET_LABELS } from "./labels/imagenetLabels.js";
 import { createTransforms, type DataConfig, type ImageInput, type ImageTransforms, resolveDataConfig } from "./transforms/index.js";
 
 /** Options of {@link pretrained}: where to fetch from and cache, and how to build the net. */

@@ -36,7 +36,7 @@ registerZeroPadShortcut(); // so that tf.loadLayersModel reads saved CIFAR nets 
 
 export * from "./kernels/index.js";
 export * from "./loop/index.js";
-export * from "./cifar/index.js";
+export { cifarResnet, CIFAR_MIN_INPUT_SIZE, type CifarResNetOptions } from "./cifar/cifarResnet.js";
 export * from "./data/index.js";
-export * from "./plot/index.js";
+export { trainingCurvesSvg, type CurveSeries, type TrainingCurvesOptions } from "./plot/trainingCurvesSvg.js";
 export * from "./finetune/index.js";

@@ -20,7 +20,7 @@ import {
   resnext50_32x4d,
   wideResnet50_2,
 } from "../../src/models/resnet.js";
-import { cifarResnet } from "../../src/train/cifar/index.js";
+import { cifarResnet } from "../../src/train/cifar/cifarResnet.js";
 import { expectNoLeak, useTestBackend } from "../helpers/tf.js";
 
 beforeAll(() => useTestBackend("cpu"));

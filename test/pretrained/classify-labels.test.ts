@@ -2,7 +2,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { IMAGENET_LABELS } from "../../src/pretrained/labels/index.js";
+import { IMAGENET_LABELS } from "../../src/pretrained/labels/imagenetLabels.js";
 import { findTorchPython } from "../weights/helpers.js";
 
 const python = findTorchPython();

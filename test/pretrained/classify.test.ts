@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fuse } from "../../src/infer/fuse/index.js";
 import { resnet } from "../../src/models/resnet.js";
 import { classify } from "../../src/pretrained/classify.js";
-import { IMAGENET_LABELS } from "../../src/pretrained/labels/index.js";
+import { IMAGENET_LABELS } from "../../src/pretrained/labels/imagenetLabels.js";
 import { createTransforms, resolveDataConfig } from "../../src/pretrained/transforms/index.js";
 import { decodeFloats, isFloatDtype } from "../../src/weights/dtypes.js";
 import { decodeSafetensors, loadSafetensors } from "../../src/weights/index.js";

@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cifarResnet } from "../../src/train/cifar/index.js";
+import { cifarResnet } from "../../src/train/cifar/cifarResnet.js";
 import { mnistDigits, type LabeledImages, type MnistPackage } from "../../src/train/data/index.js";
 import { registerWasmTrainingKernels } from "../../src/train/kernels/index.js";
 import { cosineDecay, train } from "../../src/train/loop/index.js";

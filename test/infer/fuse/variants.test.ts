@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { basicBlock } from "../../../src/blocks/blocks.js";
 import { fuse } from "../../../src/infer/fuse/index.js";
 import { resnet, resnet50v2, resnext50_32x4d, wideResnet50_2 } from "../../../src/models/resnet.js";
-import { cifarResnet } from "../../../src/train/cifar/index.js";
+import { cifarResnet } from "../../../src/train/cifar/cifarResnet.js";
 import { useTestBackend } from "../../helpers/tf.js";
 import { describeFusedEqualsPredict } from "./compare.js";
 

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { countModel } from "../../../src/models/countModel.js";
-import { cifarResnet } from "../../../src/train/cifar/index.js";
+import { cifarResnet } from "../../../src/train/cifar/cifarResnet.js";
 import { expectNoLeak, maxAbsDiff, perturbWeights, useTestBackend } from "../../helpers/tf.js";
 
 beforeAll(() => useTestBackend("cpu"));

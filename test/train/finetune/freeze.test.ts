@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { cifarResnet } from "../../../src/train/cifar/index.js";
+import { cifarResnet } from "../../../src/train/cifar/cifarResnet.js";
 import { freezeBackbone, replaceHead } from "../../../src/train/finetune/index.js";
 import { train } from "../../../src/train/loop/index.js";
 import { useTestBackend } from "../../helpers/tf.js";

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { trainingCurvesSvg, type CurveSeries } from "../../../src/train/plot/index.js";
+import { trainingCurvesSvg, type CurveSeries } from "../../../src/train/plot/trainingCurvesSvg.js";
 
 interface Element {
   tag: string;
