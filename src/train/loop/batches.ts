@@ -19,8 +19,11 @@ export interface OwnedBatch {
 
 /** The batches of a dataset, epoch by epoch. */
 export interface BatchSource {
-  /** Batches per epoch; `NaN` while not known (a dataset before its first full pass). */
-  stepsPerEpoch: number;
+  /**
+   * Batches per epoch of tensor data; `null` for a dataset, whose length the run learns by
+   * reading it (and then keeps in its position).
+   */
+  readonly stepsPerEpoch: number | null;
   /** `true` for tensors cut into batches of the `batchSize` option; `false` for a dataset's own batches. */
   fixedBatchSize: boolean;
   /** Images per epoch of tensor data; `null` for a dataset. */
@@ -68,8 +71,8 @@ export function tensorBatches(data: TensorData, batchSize: number): BatchSource 
  * {@link checkImagesAndLabels} does, and named in the error.
  */
 export function datasetBatches(dataset: BatchDataset, where: string, model: ModelShape): BatchSource {
-  const source: BatchSource = {
-    stepsPerEpoch: Number.NaN,
+  return {
+    stepsPerEpoch: null,
     fixedBatchSize: false,
     images: null,
     async *batches(epoch: number, from: number) {
@@ -98,8 +101,6 @@ export function datasetBatches(dataset: BatchDataset, where: string, model: Mode
         step++;
       }
       if (step === 0) throw new RangeError(`${where} gave no batches in epoch ${epoch}; a dataset must give at least one`);
-      source.stepsPerEpoch = step;
     },
   };
-  return source;
 }

@@ -7,8 +7,8 @@
  */
 import { describeValue } from "../../util/check.js";
 import { WeightsFileError } from "../../weights/errors.js";
-import type { RunPosition } from "./checkpoint.js";
 import { OPTIMIZER_NAMES } from "./optimizers.js";
+import type { RunPosition } from "./position.js";
 
 const FIGURES = ["loss", "acc", "top5", "lr"] as const;
 const VALIDATION_FIGURES = ["val_loss", "val_acc", "val_top5"] as const;

@@ -17,33 +17,8 @@ import { isArchitecture, type ArchitectureLayer } from "./architecture.js";
 import { checkPosition } from "./checkPosition.js";
 import { Sha256 } from "./sha256.js";
 import type { OptimizerState } from "./optimizers.js";
-import type { HistoryFigures, OptimizerName } from "./types.js";
-
-/**
- * Where checkpoints are kept: the latest one, as bytes. `write` must replace the previous
- * checkpoint atomically (a crash during `write` leaves the previous one readable).
- *
- * @example
- * ```ts
- * // Keep checkpoints in IndexedDB, localStorage, a server... any place that stores bytes:
- * const store: CheckpointStore = {
- *   async read() { return (await idbGet("ckpt")) ?? null; },
- *   async write(bytes) { await idbSet("ckpt", bytes); },
- * };
- * await train(model, data, { epochs: 10, checkpoint: store, resume: true });
- * ```
- */
-export interface CheckpointStore {
-  /** The latest checkpoint, or `null` if none was written yet. */
-  read(): Promise<Uint8Array | null>;
-  /** Replaces the checkpoint with `bytes`. */
-  write(bytes: Uint8Array): Promise<void>;
-  /**
-   * Optional: called once by {@link train} before the first step, to check that checkpoints
-   * can be written (so a bad place fails before any work) and to clean up after killed runs.
-   */
-  open?(): Promise<void>;
-}
+import type { RunPosition } from "./position.js";
+import type { CheckpointStore } from "./types.js";
 
 /** A {@link CheckpointStore} that keeps the checkpoint in memory. */
 export interface MemoryCheckpointStore extends CheckpointStore {
@@ -71,46 +46,6 @@ export function memoryCheckpointStore(): MemoryCheckpointStore {
       this.bytes = bytes.slice();
     },
   };
-}
-
-/** Running sums of the epoch in progress, so a run resumed mid-epoch reports the same figures. */
-export interface EpochSums {
-  /** Sum over the epoch's images of the cross-entropy. */
-  loss: number;
-  /** Top-1 hits. */
-  top1: number;
-  /** Top-5 hits. */
-  top5: number;
-  /** Images seen. */
-  images: number;
-  /** Rate of the last step. */
-  lr: number;
-}
-
-/** Where a run stands, besides its tensors. */
-export interface RunPosition {
-  /** Epoch in progress (0-based); when `step` is 0, the next epoch to start. */
-  epoch: number;
-  /** Batches of `epoch` already trained. */
-  step: number;
-  /** Optimizer steps over the whole run. */
-  globalStep: number;
-  /** Steps per epoch as known when written (`null` while unknown). */
-  stepsPerEpoch: number | null;
-  /** Seed of the run's randomness. */
-  seed: number;
-  /** The optimizer's name. */
-  optimizer: OptimizerName;
-  /** Batch size of tensor data (`null` for a dataset). */
-  batchSize: number | null;
-  /** Training images of tensor data (`null` for a dataset). */
-  images: number | null;
-  /** Momentum of `"sgd"` (`null` for the other optimizers). */
-  momentum: number | null;
-  /** Figures of completed epochs. */
-  history: { epoch: number[]; history: HistoryFigures };
-  /** Sums of the epoch in progress. */
-  sums: EpochSums;
 }
 
 /** Everything a checkpoint holds, decoded. */

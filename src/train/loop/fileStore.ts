@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import { lstat, open, readdir, readFile, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import type { CheckpointStore } from "./checkpoint.js";
+import type { CheckpointStore } from "./types.js";
 
 /** Bytes written per call, so a large checkpoint does not need a second copy in memory. */
 const CHUNK_BYTES = 4 * 1024 * 1024;

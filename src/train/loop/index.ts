@@ -8,12 +8,13 @@ export { train } from "./train.js";
 export { constant, cosineDecay, stepDecay, warmup } from "./schedules.js";
 export type { CosineDecayOptions, ScheduleUnit, StepDecayOptions, WarmupOptions } from "./schedules.js";
 export { memoryCheckpointStore } from "./checkpoint.js";
-export type { CheckpointStore, MemoryCheckpointStore } from "./checkpoint.js";
+export type { MemoryCheckpointStore } from "./checkpoint.js";
 export type {
   AugmentOptions,
   Batch,
   BatchDataset,
   BatchIterator,
+  CheckpointStore,
   HistoryFigures,
   LearningRateSchedule,
   NormalizeOptions,

@@ -7,11 +7,10 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, checkOptionsObject, describeShape, describeValue } from "../../util/check.js";
 import { resolveAugment } from "./augment.js";
-import type { CheckpointStore } from "./checkpoint.js";
 import type { OutputKind } from "./loss.js";
 import { DEFAULT_LEARNING_RATE, OPTIMIZER_NAMES } from "./optimizers.js";
 import { toSchedule } from "./schedules.js";
-import type { LearningRateSchedule, NormalizeOptions, OptimizerName, TrainCallbacks, TrainOptions } from "./types.js";
+import type { CheckpointStore, LearningRateSchedule, NormalizeOptions, OptimizerName, TrainCallbacks, TrainOptions } from "./types.js";
 import type { ModelShape } from "./validate.js";
 
 /** {@link TrainOptions} checked, with every default filled in. */

@@ -8,18 +8,10 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { describeValue } from "../../util/check.js";
 import { architectureDifference, architectureOf } from "./architecture.js";
-import {
-  encodeCheckpoint,
-  planWeights,
-  readCheckpoint,
-  toTensor,
-  writeWeights,
-  type CheckpointStore,
-  type EpochSums,
-  type RunPosition,
-} from "./checkpoint.js";
+import { encodeCheckpoint, planWeights, readCheckpoint, toTensor, writeWeights } from "./checkpoint.js";
 import { captureOptimizerState, checkOptimizerState, restoreOptimizerState } from "./optimizers.js";
-import type { HistoryFigures, OptimizerName, Progress } from "./types.js";
+import type { EpochSums, RunPosition } from "./position.js";
+import type { CheckpointStore, HistoryFigures, OptimizerName, Progress } from "./types.js";
 
 /** The settings of a run that an exact continuation needs the same of. */
 export interface RunSettings {
@@ -35,17 +27,31 @@ export interface RunSettings {
   seed?: number;
 }
 
+/** A checkpoint read and checked against the model, not yet loaded: {@link ResumedRun.restore} loads it. */
+export interface ResumedRun {
+  /** The run's position. */
+  position: RunPosition;
+  /**
+   * Checks the optimizer state against `optimizer` (a fresh one of the run's kind), then
+   * writes the weights into the model and the state into `optimizer`.
+   *
+   * @throws RangeError when the optimizer state does not fit; nothing is written then.
+   */
+  restore(optimizer: tf.Optimizer): void;
+}
+
 /**
- * Loads the store's checkpoint into the model and the optimizer and returns the run's
- * position; `null` when the store holds none. Everything is checked first (the file, the
- * run's settings, the architecture, every weight's dtype and shape, the optimizer state);
- * only then is anything written, so a checkpoint that does not fit leaves the model and
- * the optimizer as they were.
+ * Reads the store's checkpoint and checks it against the model; `null` when the store holds
+ * none. Everything but the optimizer state is checked here (the file, the run's settings,
+ * the architecture, every weight's dtype and shape), the optimizer state by
+ * {@link ResumedRun.restore}, before it writes anything, so a checkpoint that does not fit
+ * leaves the model and the optimizer as they were. The position comes first so that the
+ * optimizer can be built with the rate of the run's next step.
  *
  * @throws RangeError when the checkpoint was written with other settings or for another
  *   model; WeightsFileError when it is not a checkpoint or is corrupt.
  */
-export async function restoreRun(store: CheckpointStore, model: tfl.LayersModel, optimizer: tf.Optimizer, given: RunSettings): Promise<RunPosition | null> {
+export async function readRun(store: CheckpointStore, model: tfl.LayersModel, given: RunSettings): Promise<ResumedRun | null> {
   const bytes = await store.read();
   if (bytes === null) return null;
   const saved = readCheckpoint(bytes);
@@ -61,17 +67,19 @@ export async function restoreRun(store: CheckpointStore, model: tfl.LayersModel,
   const plan = planWeights(model.weights, saved.weights);
   const difference = architectureDifference(saved.architecture, architectureOf(model));
   if (difference) throw new RangeError(`checkpoint: it was written for another architecture: ${difference}`);
-  const trainable = model.trainableWeights.map((w) => ({ name: w.originalName, shape: w.shape as number[] }));
-  checkOptimizerState(optimizer, saved.optimizer.tensors, trainable);
-  // Everything fits: write.
-  writeWeights(plan);
-  const state = { iterations: saved.optimizer.iterations, tensors: saved.optimizer.tensors.map((t) => ({ name: t.name, tensor: toTensor(t) })) };
-  try {
-    restoreOptimizerState(optimizer, state, model.trainableWeights.map((w) => w.name));
-  } finally {
-    tf.dispose(state.tensors.map((t) => t.tensor));
-  }
-  return position;
+  const restore = (optimizer: tf.Optimizer) => {
+    const trainable = model.trainableWeights.map((w) => ({ name: w.originalName, shape: w.shape as number[] }));
+    checkOptimizerState(optimizer, saved.optimizer.tensors, trainable);
+    // Everything fits: write.
+    writeWeights(plan);
+    const state = { iterations: saved.optimizer.iterations, tensors: saved.optimizer.tensors.map((t) => ({ name: t.name, tensor: toTensor(t) })) };
+    try {
+      restoreOptimizerState(optimizer, state, model.trainableWeights.map((w) => w.name));
+    } finally {
+      tf.dispose(state.tensors.map((t) => t.tensor));
+    }
+  };
+  return { position, restore };
 }
 
 /** The checkpoint of a run at `position`: every model weight, the optimizer's state, the position, the architecture. */
@@ -100,15 +108,9 @@ export async function weightsAreFinite(model: tfl.LayersModel): Promise<boolean>
 }
 
 /** The figures reported after a step or an epoch, from the run's running sums and this session's timing. */
-export function progressOf(
-  position: RunPosition,
-  epochs: number,
-  stepsPerEpoch: number,
-  images: number,
-  steps: number,
-  seconds: number,
-): Progress {
+export function progressOf(position: RunPosition, epochs: number, images: number, steps: number, seconds: number): Progress {
   const { sums } = position;
+  const stepsPerEpoch = position.stepsPerEpoch ?? Number.NaN;
   const secondsPerStep = steps > 0 ? seconds / steps : Number.NaN;
   return {
     epoch: position.epoch,

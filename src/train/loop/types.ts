@@ -4,7 +4,6 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs-core";
-import type { CheckpointStore } from "./checkpoint.js";
 
 /**
  * Images and labels in memory. `x` is `[n, height, width, channels]` float32; `y` is `[n]`
@@ -144,6 +143,32 @@ export interface TrainCallbacks {
   onEpochEnd?(progress: Progress): void | Promise<void>;
   /** When the run stops early (abort, NaN); `history.stopped` holds the same. */
   onStop?(stopped: StopInfo): void | Promise<void>;
+}
+
+/**
+ * Where checkpoints are kept: the latest one, as bytes. `write` must replace the previous
+ * checkpoint atomically (a crash during `write` leaves the previous one readable).
+ *
+ * @example
+ * ```ts
+ * // Keep checkpoints in IndexedDB, localStorage, a server... any place that stores bytes:
+ * const store: CheckpointStore = {
+ *   async read() { return (await idbGet("ckpt")) ?? null; },
+ *   async write(bytes) { await idbSet("ckpt", bytes); },
+ * };
+ * await train(model, data, { epochs: 10, checkpoint: store, resume: true });
+ * ```
+ */
+export interface CheckpointStore {
+  /** The latest checkpoint, or `null` if none was written yet. */
+  read(): Promise<Uint8Array | null>;
+  /** Replaces the checkpoint with `bytes`. */
+  write(bytes: Uint8Array): Promise<void>;
+  /**
+   * Optional: called once by {@link train} before the first step, to check that checkpoints
+   * can be written (so a bad place fails before any work) and to clean up after killed runs.
+   */
+  open?(): Promise<void>;
 }
 
 /** Options of {@link train}. Every field is optional; the defaults are the paper's CIFAR recipe. */
