@@ -32,6 +32,8 @@ export interface FastConvGeometry {
   outWidth: number;
   outChannels: number;
   relu: boolean;
+  /** Groups of a grouped convolution (1: ordinary); each group's output channels a multiple of 8. Default 1. */
+  groups?: number;
 }
 
 interface BackendInternals {
@@ -54,7 +56,8 @@ function convKernelFunc({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfo
   if (typeof memory === "string") throw new Error(`ResnetBlocksConv2D cannot run: ${memory}`);
   const out = wasm.makeOutput([batch, g.outHeight, g.outWidth, g.outChannels], "float32");
   const heap = (wasm as unknown as BackendInternals).wasm;
-  const tileFloats = TILE_ROWS * g.kernelH * g.kernelW * channels;
+  const groups = g.groups ?? 1;
+  const tileFloats = (TILE_ROWS * g.kernelH * g.kernelW * channels) / groups;
   const pixels = batch * g.outHeight * g.outWidth;
   const blockTiles = Math.max(1, Math.min(Math.floor(BLOCK_FLOATS / tileFloats), Math.ceil(pixels / TILE_ROWS)));
   const scratch = heap._malloc(blockTiles * tileFloats * 4);
@@ -65,7 +68,7 @@ function convKernelFunc({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfo
       offsetOf(wasm, weights), offsetOf(wasm, out), residual ? offsetOf(wasm, residual) : 0,
       batch, g.outHeight, g.outWidth, g.outChannels,
       g.kernelH, g.kernelW, g.strideH, g.strideW, g.padTop, g.padLeft,
-      scratch, blockTiles, g.relu ? 1 : 0,
+      scratch, blockTiles, g.relu ? 1 : 0, groups,
     );
   } finally {
     heap._free(scratch);

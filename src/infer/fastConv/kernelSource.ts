@@ -74,8 +74,9 @@ function tileFunction(): string {
 const lanes = (...picks: number[]) => picks.flatMap((lane) => [0, 1, 2, 3].map((byte) => lane * 4 + byte)).join(" ");
 
 /**
- * `$gatherTile`: writes one tile's packed block `[depth][TILE_ROWS]` at `dst`. Tap by tap (ky,
- * kx); where all four pixels' windows are inside the image and the channels come in fours,
+ * `$gatherTile`: writes one tile's packed block `[depth][TILE_ROWS]` at `dst`: `channels`
+ * consecutive channels of each input pixel (all of them, or one group's), pixels `stride`
+ * channels apart, from `x` (the first channel gathered). Tap by tap (ky, kx); where all four pixels' windows are inside the image and the channels come in fours,
  * four channels of the four pixels are loaded as four vectors and transposed in registers;
  * elsewhere (image borders, the last tile, the 3-channel stem) value by value, with zeros
  * outside the image.
@@ -83,7 +84,7 @@ const lanes = (...picks: number[]) => picks.flatMap((lane) => [0, 1, 2, 3].map((
 function gatherFunction(): string {
   const perRow = (text: (r: number) => string) => rows.map(text).join("\n      ");
   return `
-  (func $gatherTile (param $x i32) (param $height i32) (param $width i32) (param $channels i32) (param $dst i32)
+  (func $gatherTile (param $x i32) (param $height i32) (param $width i32) (param $stride i32) (param $channels i32) (param $dst i32)
       (param $first i32) (param $end i32) (param $outPlane i32) (param $outWidth i32)
       (param $kernelH i32) (param $kernelW i32) (param $strideH i32) (param $strideW i32) (param $padTop i32) (param $padLeft i32)
     ${rows.map((r) => `(local $image${r} i32) (local $top${r} i32) (local $left${r} i32) (local $live${r} i32) (local $src${r} i32) (local $ok${r} i32)`).join("\n    ")}
@@ -106,7 +107,7 @@ function gatherFunction(): string {
           (r) => `(local.set $iy (i32.add (local.get $top${r}) (local.get $ky)))
         (local.set $ix (i32.add (local.get $left${r}) (local.get $kx)))
         (local.set $ok${r} (i32.and (local.get $live${r}) (i32.and (i32.lt_u (local.get $iy) (local.get $height)) (i32.lt_u (local.get $ix) (local.get $width)))))
-        (local.set $src${r} (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $image${r}) (local.get $height)) (local.get $iy)) (local.get $width)) (local.get $ix)) (local.get $channels)) (i32.const 2))))`,
+        (local.set $src${r} (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $image${r}) (local.get $height)) (local.get $iy)) (local.get $width)) (local.get $ix)) (local.get $stride)) (i32.const 2))))`,
         )}
         (if (i32.and (i32.and (i32.and (local.get $ok0) (local.get $ok1)) (i32.and (local.get $ok2) (local.get $ok3)))
                      (i32.eqz (i32.and (local.get $channels) (i32.const 3))))
@@ -145,8 +146,9 @@ function gatherFunction(): string {
 
 /**
  * `conv`: the exported entry. Pointers are byte offsets into the imported memory; `residual`
- * is 0 for none; `scratch` holds `blockTiles * TILE_ROWS * kernelH * kernelW * channels`
- * floats. Tiles are gathered `blockTiles` at a time, then each weight panel is applied to the
+ * is 0 for none; `groups` is 1 for an ordinary convolution (each group's output channels a
+ * multiple of {@link PANEL_WIDTH}); `scratch` holds
+ * `blockTiles * TILE_ROWS * kernelH * kernelW * channels / groups` floats. Tiles are gathered `blockTiles` at a time, then each weight panel is applied to the
  * whole block, so a panel is read from memory once per block rather than once per tile (what
  * keeps the late layers, with few pixels and megabytes of weights, from waiting on memory).
  */
@@ -158,12 +160,18 @@ function convFunction(): string {
       (param $batch i32) (param $outHeight i32) (param $outWidth i32) (param $outChannels i32)
       (param $kernelH i32) (param $kernelW i32) (param $strideH i32) (param $strideW i32)
       (param $padTop i32) (param $padLeft i32) (param $scratch i32) (param $blockTiles i32) (param $relu i32)
+      (param $groups i32)
     (local $pixels i32) (local $depth i32) (local $panelBytes i32) (local $rowBytes i32) (local $outPlane i32) (local $tileBytes i32)
     (local $blockFirst i32) (local $blockEnd i32) (local $first i32) (local $rows i32) (local $packed i32)
     (local $dst i32) (local $panel i32) (local $offset i32)
+    (local $group i32) (local $groupChannels i32) (local $groupPanels i32) (local $panelEnd i32)
     (local.set $outPlane (i32.mul (local.get $outHeight) (local.get $outWidth)))
     (local.set $pixels (i32.mul (local.get $batch) (local.get $outPlane)))
-    (local.set $depth (i32.mul (i32.mul (local.get $kernelH) (local.get $kernelW)) (local.get $channels)))
+    ;; Group g reads input channels [g * groupChannels, (g + 1) * groupChannels) and writes the
+    ;; output channels of its groupPanels panels; the packed weights hold the panels in order.
+    (local.set $groupChannels (i32.div_u (local.get $channels) (local.get $groups)))
+    (local.set $groupPanels (i32.div_u (i32.shr_u (local.get $outChannels) (i32.const 3)) (local.get $groups)))
+    (local.set $depth (i32.mul (i32.mul (local.get $kernelH) (local.get $kernelW)) (local.get $groupChannels)))
     (local.set $panelBytes (i32.mul (i32.add (local.get $depth) (i32.const 1)) (i32.const 32)))
     (local.set $rowBytes (i32.shl (local.get $outChannels) (i32.const 2)))
     (local.set $tileBytes (i32.mul (local.get $depth) (i32.const ${TILE_ROWS * 4})))
@@ -171,18 +179,23 @@ function convFunction(): string {
       (br_if $blocksDone (i32.ge_u (local.get $blockFirst) (local.get $pixels)))
       (local.set $blockEnd (i32.add (local.get $blockFirst) (i32.mul (local.get $blockTiles) (i32.const ${TILE_ROWS}))))
       (if (i32.gt_u (local.get $blockEnd) (local.get $pixels)) (then (local.set $blockEnd (local.get $pixels))))
+      (local.set $group (i32.const 0))
+      (loop $groupLoop
       ;; Gather the block's tiles: packed[k * TILE_ROWS + r] = input at depth k of pixel first + r.
       (local.set $first (local.get $blockFirst))
       (local.set $dst (local.get $scratch))
       (loop $gatherTiles
-        (call $gatherTile (local.get $x) (local.get $height) (local.get $width) (local.get $channels) (local.get $dst)
+        (call $gatherTile
+          (i32.add (local.get $x) (i32.shl (i32.mul (local.get $group) (local.get $groupChannels)) (i32.const 2)))
+          (local.get $height) (local.get $width) (local.get $channels) (local.get $groupChannels) (local.get $dst)
           (local.get $first) (local.get $blockEnd) (local.get $outPlane) (local.get $outWidth)
           (local.get $kernelH) (local.get $kernelW) (local.get $strideH) (local.get $strideW) (local.get $padTop) (local.get $padLeft))
         (local.set $dst (i32.add (local.get $dst) (local.get $tileBytes)))
         (local.set $first (i32.add (local.get $first) (i32.const ${TILE_ROWS})))
         (br_if $gatherTiles (i32.lt_u (local.get $first) (local.get $blockEnd))))
-      ;; Apply every weight panel to every gathered tile.
-      (local.set $panel (i32.const 0))
+      ;; Apply the group's weight panels to every gathered tile.
+      (local.set $panel (i32.mul (local.get $group) (local.get $groupPanels)))
+      (local.set $panelEnd (i32.add (local.get $panel) (local.get $groupPanels)))
       (loop $panels
         (local.set $first (local.get $blockFirst))
         (local.set $packed (local.get $scratch))
@@ -199,7 +212,9 @@ function convFunction(): string {
           (local.set $first (i32.add (local.get $first) (i32.const ${TILE_ROWS})))
           (br_if $tiles (i32.lt_u (local.get $first) (local.get $blockEnd))))
         (local.set $panel (i32.add (local.get $panel) (i32.const 1)))
-        (br_if $panels (i32.lt_u (i32.shl (local.get $panel) (i32.const 3)) (local.get $outChannels))))
+        (br_if $panels (i32.lt_u (local.get $panel) (local.get $panelEnd))))
+      (local.set $group (i32.add (local.get $group) (i32.const 1)))
+      (br_if $groupLoop (i32.lt_u (local.get $group) (local.get $groups))))
       (local.set $blockFirst (local.get $blockEnd))
       (br $blocks))))`;
 }

@@ -239,14 +239,15 @@ class Compiler {
     const groups = Number(config.groups ?? 1);
     const filterShape: [number, number, number, number] = [kernelSize[0], kernelSize[1], kernelShapeIn(node) / groups, kernelShapeOut(node)];
     const slot = this.newSlot();
-    // resnet-blocks' kernel has no groups yet: a grouped convolution runs as one tf.fused.conv2d per group.
+    // resnet-blocks' kernel takes groups whose output channels fill its 8-wide panels (ResNeXt's
+    // later stages); other grouped convolutions run as one tf.fused.conv2d per group.
     const fastKernel =
-      this.kernels === "resnet-blocks" && groups === 1 && dilations[0] === 1 && dilations[1] === 1 && activation !== "relu6" &&
-      filterShape[3] % PANEL_WIDTH === 0;
+      this.kernels === "resnet-blocks" && dilations[0] === 1 && dilations[1] === 1 && activation !== "relu6" &&
+      (filterShape[3] / groups) % PANEL_WIDTH === 0;
     if (fastKernel) {
       const packed = packConvWeights(Float32Array.from(kernel), filterShape[3], bias ? Float32Array.from(bias) : null);
       const weights = this.keep(tf.tensor1d(packed));
-      const args: FastConvStepArgs = { layers, input: x.slot, residual: null, output: slot, weights, filterShape, strides, pad, relu: activation === "relu" };
+      const args: FastConvStepArgs = { layers, input: x.slot, residual: null, output: slot, weights, filterShape, strides, pad, relu: activation === "relu", groups };
       const step = fastConvStep(args);
       this.steps.push(step);
       const soleReader = (this.graph.consumers.get(out.id) ?? []).length === 1;

@@ -110,6 +110,8 @@ export interface FastConvStepArgs {
   strides: [number, number];
   pad: OpPadding;
   relu: boolean;
+  /** Groups of a grouped convolution; `filterShape[2]` is then the channels of one group. Default 1. */
+  groups?: number;
 }
 
 /**
@@ -118,19 +120,21 @@ export interface FastConvStepArgs {
  */
 export function fastConvStep(args: FastConvStepArgs): Step {
   const { weights, filterShape, strides, relu } = args;
+  const groups = args.groups ?? 1;
   const pad = tfPadding(args.pad);
-  const [kernelH, kernelW, , outChannels] = filterShape;
+  const [kernelH, kernelW, groupChannels, outChannels] = filterShape;
+  const fullFilterShape: [number, number, number, number] = [kernelH, kernelW, groupChannels * groups, outChannels];
   return {
     kind: "conv",
     layers: args.layers,
     inputs: args.residual === null ? [args.input] : [args.input, args.residual],
     output: args.output,
     run: ([x, residual]) => {
-      const info = tf.backend_util.computeConv2DInfo(x!.shape as [number, number, number, number], filterShape, strides, 1, pad);
+      const info = tf.backend_util.computeConv2DInfo(x!.shape as [number, number, number, number], fullFilterShape, strides, 1, pad);
       const geometry = {
         kernelH, kernelW, strideH: strides[0], strideW: strides[1],
         padTop: info.padInfo.top, padLeft: info.padInfo.left,
-        outHeight: info.outHeight, outWidth: info.outWidth, outChannels, relu,
+        outHeight: info.outHeight, outWidth: info.outWidth, outChannels, relu, groups,
       };
       return fastConv2d(x as tf.Tensor4D, weights, geometry, (residual as tf.Tensor4D | undefined) ?? null);
     },

@@ -26,6 +26,8 @@ interface Case {
   pads: [number, number, number, number]; // top, bottom, left, right
   residual: boolean;
   relu: boolean;
+  /** Groups (PyTorch's `groups`): output channel n reads only the input channels of its group. Default 1. */
+  groups?: number;
 }
 
 /**
@@ -46,13 +48,16 @@ function reference(c: Case, x: Float32Array, filter: Float32Array, bias: Float32
           const o = ((b * outHeight + oy) * outWidth + ox) * c.outChannels + n;
           let sum = bias[n]!;
           let magnitude = Math.abs(sum);
+          const perGroup = c.channels / (c.groups ?? 1);
+          const group = Math.floor(n / (c.outChannels / (c.groups ?? 1)));
           for (let ky = 0; ky < kh; ky++)
             for (let kx = 0; kx < kw; kx++) {
               const iy = oy * c.strides[0] + ky - c.pads[0];
               const ix = ox * c.strides[1] + kx - c.pads[2];
               if (iy < 0 || iy >= c.height || ix < 0 || ix >= c.width) continue;
-              for (let ch = 0; ch < c.channels; ch++) {
-                const term = x[((b * c.height + iy) * c.width + ix) * c.channels + ch]! * filter[((ky * kw + kx) * c.channels + ch) * c.outChannels + n]!;
+              for (let k = 0; k < perGroup; k++) {
+                const ch = group * perGroup + k;
+                const term = x[((b * c.height + iy) * c.width + ix) * c.channels + ch]! * filter[((ky * kw + kx) * perGroup + k) * c.outChannels + n]!;
                 sum += term;
                 magnitude += Math.abs(term);
               }
@@ -74,6 +79,9 @@ const CASES: Case[] = [
   { name: "3x3, stride 2, pads 0 top/left and 1 bottom/right (tfjs 'same' on even sizes)", batch: 3, height: 8, width: 6, channels: 5, outChannels: 16, kernel: [3, 3], strides: [2, 2], pads: [0, 1, 0, 1], residual: false, relu: true },
   { name: "7x7, stride 2, pad 3 (the stem), 3 channels", batch: 1, height: 20, width: 18, channels: 3, outChannels: 8, kernel: [7, 7], strides: [2, 2], pads: [3, 3, 3, 3], residual: false, relu: true },
   { name: "3x1 kernel, strides 1x2, asymmetric pads, residual without ReLU", batch: 2, height: 5, width: 9, channels: 7, outChannels: 8, kernel: [3, 1], strides: [1, 2], pads: [2, 0, 0, 1], residual: true, relu: false },
+  { name: "3x3 in 4 groups of 8 channels, stride 1, pad 1", batch: 1, height: 9, width: 8, channels: 32, outChannels: 32, kernel: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1], residual: false, relu: true, groups: 4 },
+  { name: "3x3 in 2 groups, 8 in and 16 out each, stride 2, residual and ReLU", batch: 2, height: 7, width: 7, channels: 16, outChannels: 32, kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], residual: true, relu: true, groups: 2 },
+  { name: "ResNeXt's 3x3: 32 groups of 8 channels, stride 2, 3 input channels per group not a multiple of 4", batch: 1, height: 6, width: 5, channels: 96, outChannels: 256, kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], residual: false, relu: true, groups: 32 },
 ];
 
 beforeAll(() => useTestBackend("wasm"));
@@ -87,7 +95,7 @@ describe("resnet-blocks' WASM convolution kernel", () => {
     const next = random(c.height * 31 + c.channels);
     const [kh, kw] = c.kernel;
     const x = Float32Array.from({ length: c.batch * c.height * c.width * c.channels }, next);
-    const filter = Float32Array.from({ length: kh * kw * c.channels * c.outChannels }, next);
+    const filter = Float32Array.from({ length: (kh * kw * c.channels * c.outChannels) / (c.groups ?? 1) }, next);
     const bias = Float32Array.from({ length: c.outChannels }, next);
     const outHeight = Math.floor((c.height + c.pads[0] + c.pads[1] - kh) / c.strides[0]) + 1;
     const outWidth = Math.floor((c.width + c.pads[2] + c.pads[3] - kw) / c.strides[1]) + 1;
@@ -100,12 +108,12 @@ describe("resnet-blocks' WASM convolution kernel", () => {
     const residualTensor = residual ? tf.tensor4d(residual, [c.batch, outHeight, outWidth, c.outChannels]) : null;
     const geometry: FastConvGeometry = {
       kernelH: kh, kernelW: kw, strideH: c.strides[0], strideW: c.strides[1], padTop: c.pads[0], padLeft: c.pads[2],
-      outHeight, outWidth, outChannels: c.outChannels, relu: c.relu,
+      outHeight, outWidth, outChannels: c.outChannels, relu: c.relu, groups: c.groups ?? 1,
     };
     const out = fastConv2d(xTensor, weights, geometry, residualTensor);
     expect(out.shape).toEqual([c.batch, outHeight, outWidth, c.outChannels]);
     const actual = await out.data();
-    const depth = kh * kw * c.channels + 2;
+    const depth = (kh * kw * c.channels) / (c.groups ?? 1) + 2;
     let worst = 0;
     for (let i = 0; i < actual.length; i++) {
       // Each of the `depth` float32 roundings errs by at most 2^-24 of a partial sum <= the sum of |terms|.

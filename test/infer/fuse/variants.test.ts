@@ -1,3 +1,4 @@
+import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { describe, expect, it } from "vitest";
 import { basicBlock } from "../../../src/blocks/blocks.js";
@@ -53,6 +54,23 @@ describe("fuse(CIFAR ResNet-20)", () => {
     expect(kinds.filter((kind) => kind === "add")).toHaveLength(9);
     expect(kinds).not.toContain("batchNorm");
     expect(kinds).not.toContain("activation");
+    fused.dispose();
+    model.dispose();
+  });
+});
+
+describe("fuse(ResNeXt-50 32x4d) on resnet-blocks' kernel", () => {
+  it("runs every convolution whose groups fill the kernel's 8-channel panels on it, stage 1's 3x3s (4 channels a group) per group on tfjs's", async () => {
+    await useTestBackend("wasm");
+    const model = resnext50_32x4d({ inputShape: [32, 32, 3], classes: 10, classifierActivation: "linear", seed: 3 });
+    const fused = fuse(model, { kernels: "resnet-blocks" });
+    const x = tf.randomUniform([1, 32, 32, 3], -1, 1, "float32", 1);
+    const profile = await tf.profile(() => fused.predict(x));
+    const count = (name: string) => profile.kernels.filter((kernel) => kernel.name === name).length;
+    // 53 convolutions: the stem, 16 blocks of three, 4 projections; conv2_x's three grouped 3x3s stay on tfjs, 32 calls each.
+    expect(count("ResnetBlocksConv2D")).toBe(53 - 3);
+    expect(count("FusedConv2D")).toBe(3 * 32);
+    tf.dispose(x);
     fused.dispose();
     model.dispose();
   });
