@@ -56,6 +56,8 @@ export {
   DEFAULT_START_TIMEOUT_MS,
   wasmSimdSupported,
   wasmThreadsSupported,
+  AUTO_ORDER,
+  type Runtime,
   type BackendName,
   type BackendPreference,
   type BackendReport,

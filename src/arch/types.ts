@@ -96,7 +96,10 @@ export interface ResNetOptions {
 }
 
 /** {@link ResNetOptions} with every default filled in. */
-export type ResolvedResNetOptions = { [K in keyof ResNetOptions]-?: Exclude<ResNetOptions[K], undefined> } & { family: "imagenet" };
+export type ResolvedResNetOptions = { [K in keyof ResNetOptions]-?: Exclude<ResNetOptions[K], undefined> } & {
+  /** Which description made the spec: `resnetSpec`'s (Table 1 and its variants). */
+  family: "imagenet";
+};
 
 /** Options of `cifarResnetSpec` and of the `cifarResnet()` builder: the CIFAR-10 nets of section 4.2. Every field but `depth` is optional. */
 export interface CifarResNetOptions {
@@ -119,7 +122,10 @@ export interface CifarResNetOptions {
 }
 
 /** {@link CifarResNetOptions} with every default filled in. */
-export type ResolvedCifarResNetOptions = { [K in keyof CifarResNetOptions]-?: Exclude<CifarResNetOptions[K], undefined> } & { family: "cifar" };
+export type ResolvedCifarResNetOptions = { [K in keyof CifarResNetOptions]-?: Exclude<CifarResNetOptions[K], undefined> } & {
+  /** Which description made the spec: `cifarResnetSpec`'s (section 4.2). */
+  family: "cifar";
+};
 
 /** The resolved options of either family. */
 export type ResolvedNetOptions = ResolvedResNetOptions | ResolvedCifarResNetOptions;

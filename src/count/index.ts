@@ -19,7 +19,7 @@ export { markdownTable, formatInteger, formatScaled, formatShape, type Align } f
 export type { CountReport, ExtraFlops, ExtraFlopsCategory, Figures, LayerCount, ParamCounts, StageCount, UncountedLayer } from "./report.js";
 export { resnetSpec } from "../arch/resnetSpec.js";
 export { cifarResnetSpec, CIFAR_MIN_INPUT_SIZE } from "../arch/cifarSpec.js";
-export { placeOfLayerName, type LayerPlace, type BlockStageName } from "../arch/naming.js";
+export { placeOfLayerName, BLOCK_STAGES, type LayerPlace, type BlockStageName } from "../arch/naming.js";
 export { blockLayers, blockChannelsOut, type BlockType, type BlockLayersArgs } from "../arch/blockLayers.js";
 export { TABLE1, STAGE_WIDTHS, MIN_INPUT_SIZE, type Table1Column, type BlockKind } from "../arch/table1.js";
 export { PRESET_CONVENTIONS, type PresetConventions } from "../arch/presets.js";

@@ -4,11 +4,6 @@ import * as tfl from "@tensorflow/tfjs-layers";
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Initializer = ReturnType<typeof tfl.initializers.varianceScaling>;
 
-/** A serialised initializer, as `getConfig()` writes it. */
-interface InitializerConfig {
-  className: string;
-  config: tf.serialization.ConfigDict;
-}
 
 /** Arguments of {@link GroupedConv2D}. */
 export interface GroupedConv2DArgs {
@@ -24,8 +19,15 @@ export interface GroupedConv2DArgs {
   groups: number;
   /** Whether a bias is added. Default `true`. */
   useBias?: boolean;
-  /** Kernel initializer (a variance-scaling one: He, Glorot, Kaiming). Default Glorot uniform. */
-  kernelInitializer?: Initializer | InitializerConfig;
+  /** Kernel initializer (a variance-scaling one: He, Glorot, Kaiming), or its serialised form `{ className, config }` from a saved model. Default Glorot uniform. */
+  kernelInitializer?:
+    | Initializer
+    | {
+        /** The initializer's class (`VarianceScaling`, `HeNormal`, `GlorotUniform`, ...). */
+        className: string;
+        /** Its `getConfig()`: scale, mode, distribution and seed. */
+        config: tf.serialization.ConfigDict;
+      };
   /** Layer name. */
   name?: string;
 }
