@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GroupedConv2D, registerGroupedConv2D } from "../../src/layers/groupedConv2d.js";
+import { relativeError } from "../helpers/relativeError.js";
 import { expectNoLeak, useTestBackend } from "../helpers/tf.js";
 
 beforeAll(() => useTestBackend("cpu"));
@@ -40,16 +41,6 @@ function reference(
   return { values: out, shape: [n!, oh, ow, cout!] };
 }
 
-function maxRelative(actual: Float32Array, expected: Float64Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return diff / scale;
-}
-
 describe("GroupedConv2D", () => {
   it.each([
     { groups: 4, kernel: 3, stride: 1, padding: "same" as const, cin: 8, cout: 12, size: [7, 6], useBias: true },
@@ -74,7 +65,7 @@ describe("GroupedConv2D", () => {
         groups: c.groups, stride: c.stride, pad, bias: c.useBias ? (bias.dataSync() as Float32Array) : null,
       });
       expect(y.shape).toEqual(expected.shape);
-      expect(maxRelative((await y.data()) as Float32Array, expected.values)).toBeLessThan(1e-5);
+      expect(relativeError(await y.data(), expected.values)).toBeLessThan(1e-5);
       y.dispose();
     });
     tf.dispose([kernel, bias, x]);

@@ -2,9 +2,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { count } from "../../src/count/count.js";
-import { countModel } from "../../src/models/countModel.js";
 import { plain34, resnet, resnet18, resnet50 } from "../../src/models/resnet.js";
 import type { Depth } from "../../src/arch/types.js";
+import { expectModelMatchesCount } from "../helpers/modelMatchesCount.js";
 import { expectNoLeak, useTestBackend } from "../helpers/tf.js";
 
 const NETS: [Depth, boolean][] = [18, 34, 50, 101, 152].flatMap((depth) => [
@@ -18,21 +18,7 @@ describe("resnet: the built model is the spec", () => {
   it.each(NETS)("depth %i residual %s: parameters, layers and shapes equal the counter's", async (depth, residual) => {
     await expectNoLeak(() => {
       const model = resnet({ depth, residual });
-      const report = count({ depth, residual });
-      expect(model.countParams()).toBe(report.params.total);
-      // The same layers with the same output shapes (tfjs orders a graph's layers its own way).
-      const byName = (a: [string, unknown], b: [string, unknown]) => a[0].localeCompare(b[0]);
-      const counted = report.layers.map((layer): [string, unknown] => [layer.name, [null, ...layer.outputShape]]);
-      const built = model.layers.map((layer): [string, unknown] => [layer.name, layer.outputShape]);
-      expect(built.sort(byName)).toEqual(counted.sort(byName));
-      // countModel reads the tfjs layers' own configs: it must agree with the spec's figures.
-      const fromModel = countModel(model);
-      expect(fromModel.macs).toBe(report.macs);
-      expect(fromModel.params).toEqual(report.params);
-      expect(fromModel.extraFlops).toEqual(report.extraFlops);
-      expect(fromModel.activations).toBe(report.activations);
-      expect(fromModel.stages.map((s) => [s.name, s.macs])).toEqual(report.stages.map((s) => [s.name, s.macs]));
-      expect(fromModel.uncounted).toEqual([]);
+      expectModelMatchesCount(model, count({ depth, residual }));
       model.dispose();
     });
   });

@@ -11,7 +11,6 @@ import { cifarResnetSpec } from "../../src/arch/cifarSpec.js";
 import { resnetSpec } from "../../src/arch/resnetSpec.js";
 import type { ResNetOptions } from "../../src/arch/types.js";
 import { count } from "../../src/count/count.js";
-import { countModel } from "../../src/models/countModel.js";
 import {
   resnet,
   resnet101v2,
@@ -21,6 +20,7 @@ import {
   wideResnet50_2,
 } from "../../src/models/resnet.js";
 import { cifarResnet } from "../../src/train/cifar/cifarResnet.js";
+import { expectModelMatchesCount } from "../helpers/modelMatchesCount.js";
 import { expectNoLeak, useTestBackend } from "../helpers/tf.js";
 
 beforeAll(() => useTestBackend("cpu"));
@@ -172,17 +172,7 @@ describe("every variant: the built model is the spec", () => {
   it.each(FACTORIES)("%s at 64x64: parameters, layers and figures equal the counter's", async (_name, factory, options) => {
     await expectNoLeak(() => {
       const model = factory({ inputShape: [64, 64, 3], seed: 2 });
-      const report = count({ ...options, inputShape: [64, 64, 3] });
-      expect(model.countParams()).toBe(report.params.total);
-      const byName = (a: [string, unknown], b: [string, unknown]) => a[0].localeCompare(b[0]);
-      const counted = report.layers.map((layer): [string, unknown] => [layer.name, [null, ...layer.outputShape]]);
-      const built = model.layers.map((layer): [string, unknown] => [layer.name, layer.outputShape]);
-      expect(built.sort(byName)).toEqual(counted.sort(byName));
-      const fromModel = countModel(model);
-      expect(fromModel.macs).toBe(report.macs);
-      expect(fromModel.params).toEqual(report.params);
-      expect(fromModel.stages.map((s) => [s.name, s.macs])).toEqual(report.stages.map((s) => [s.name, s.macs]));
-      expect(fromModel.uncounted).toEqual([]);
+      expectModelMatchesCount(model, count({ ...options, inputShape: [64, 64, 3] }));
       model.dispose();
     });
   });
@@ -221,11 +211,7 @@ describe("the CIFAR nets through the same description", () => {
     for (const options of [{ depth: 20 }, { depth: 14, residual: false }, { depth: 8, shortcut: "B" as const }]) {
       await expectNoLeak(() => {
         const model = cifarResnet({ ...options, seed: 1 });
-        const report = count(cifarResnetSpec(options));
-        const fromModel = countModel(model);
-        expect(fromModel.macs).toBe(report.macs);
-        expect(fromModel.params).toEqual(report.params);
-        expect(fromModel.stages.map((s) => [s.name, s.macs])).toEqual(report.stages.map((s) => [s.name, s.macs]));
+        expectModelMatchesCount(model, count(cifarResnetSpec(options)));
         model.dispose();
       });
     }

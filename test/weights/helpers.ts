@@ -1,8 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { expect } from "vitest";
+import { decodeFloats, isFloatDtype } from "../../src/weights/dtypes.js";
+import { decodeSafetensors } from "../../src/weights/safetensors.js";
 export { relativeError } from "../helpers/relativeError.js";
 
 /** Path of a committed fixture. */
@@ -67,3 +70,20 @@ export function zeroWeights(model: tfl.LayersModel): void {
   });
 }
 
+
+/**
+ * The input (made NHWC for tfjs) and torchvision's logits that `make-torchvision-fixture.py
+ * model` wrote to `<dir>/<name>.io.safetensors`.
+ */
+export function readTorchIo(dir: string, name: string): { input: tf.Tensor4D; logits: Float32Array } {
+  const file = decodeSafetensors(readFileSync(join(dir, `${name}.io.safetensors`)));
+  const get = (tensorName: string) => {
+    const t = file.tensors.find((x) => x.name === tensorName)!;
+    if (!isFloatDtype(t.dtype)) throw new Error(`${tensorName} is ${t.dtype}`);
+    return { shape: t.shape, values: decodeFloats(t.dtype, t.data) };
+  };
+  const input = get("input");
+  // torchvision takes NCHW, tfjs NHWC.
+  const nhwc = tf.tidy(() => tf.transpose(tf.tensor4d(input.values, input.shape as [number, number, number, number]), [0, 2, 3, 1]));
+  return { input: nhwc, logits: get("logits").values };
+}

@@ -11,10 +11,9 @@ import { promisify } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resnet } from "../../src/models/resnet.js";
-import { decodeFloats, isFloatDtype } from "../../src/weights/dtypes.js";
-import { decodeSafetensors, loadSafetensors, saveSafetensors } from "../../src/weights/index.js";
+import { loadSafetensors, saveSafetensors } from "../../src/weights/index.js";
 import { useTestBackend } from "../helpers/tf.js";
-import { findTorchPython, GENERATOR, relativeError } from "./helpers.js";
+import { findTorchPython, GENERATOR, readTorchIo, relativeError } from "./helpers.js";
 
 const run = promisify(execFile);
 const python = findTorchPython();
@@ -31,18 +30,6 @@ const TOLERANCE = 1e-4;
 
 let dir: string;
 
-function io(depth: number): { input: tf.Tensor4D; logits: Float32Array } {
-  const file = decodeSafetensors(readFileSync(join(dir, `resnet${depth}.io.safetensors`)));
-  const get = (name: string) => {
-    const t = file.tensors.find((x) => x.name === name)!;
-    if (!isFloatDtype(t.dtype)) throw new Error(`${name} is ${t.dtype}`);
-    return { shape: t.shape, values: decodeFloats(t.dtype, t.data) };
-  };
-  const input = get("input");
-  // torchvision takes NCHW, tfjs NHWC.
-  const nhwc = tf.tidy(() => tf.transpose(tf.tensor4d(input.values, input.shape as [number, number, number, number]), [0, 2, 3, 1]));
-  return { input: nhwc, logits: get("logits").values };
-}
 
 describe.skipIf(skip)("torchvision weights give torchvision's logits", () => {
   beforeAll(async () => {
@@ -71,7 +58,7 @@ describe.skipIf(skip)("torchvision weights give torchvision's logits", () => {
       const result = loadSafetensors(model, readFileSync(join(dir, `resnet${depth}.safetensors`)), { layout: "torchvision" });
       expect(result.loaded).toBe(model.weights.length);
       expect(result.ignored.every((name) => name.endsWith("num_batches_tracked"))).toBe(true);
-      const { input, logits } = io(depth);
+      const { input, logits } = readTorchIo(dir, `resnet${depth}`);
       const output = model.predict(input) as tf.Tensor;
       expect(output.shape).toEqual([input.shape[0], 1000]);
       const error = relativeError(await output.data(), logits);
