@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { resnet } from "../../src/models/resnet.js";
+import { resnet, resnet50v2, resnext50_32x4d } from "../../src/models/resnet.js";
+import { cifarResnet } from "../../src/train/cifar/cifarResnet.js";
 import type { Depth } from "../../src/arch/types.js";
 import { decodeSafetensors, loadSafetensors, saveSafetensors, type WeightLayout } from "../../src/weights/index.js";
 import { perturbWeights, useTestBackend } from "../helpers/tf.js";
@@ -54,6 +55,34 @@ describe("save then load gives identical weights", () => {
       }
     }
     expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+});
+
+describe("the family beyond Table 1: save then load gives identical weights", () => {
+  it.each([
+    ["CIFAR ResNet-20 (section 4.2, shortcut A)", () => cifarResnet({ depth: 20, seed: 1 }), LAYOUTS],
+    ["ResNeXt-50 32x4d (GroupedConv2D)", () => resnext50_32x4d({ inputShape: [32, 32, 3], seed: 1 }), LAYOUTS],
+    // Keras's pre-activation layers have no torchvision module.
+    ["ResNet-50 V2", () => resnet50v2({ inputShape: [32, 32, 3], seed: 1 }), ["native", "keras"] as WeightLayout[]],
+  ] as const)("%s", async (_label, build, layouts) => {
+    const model = build();
+    perturbWeights(model, 3);
+    const original = snapshotWeights(model);
+    const before = tf.memory().numTensors;
+    for (const layout of layouts) {
+      const bytes = await saveSafetensors(model, { layout });
+      zeroWeights(model);
+      expect(loadSafetensors(model, bytes, { layout })).toEqual({ loaded: model.weights.length, ignored: [] });
+      expectWeights(model, original);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it("ResNet-50 V2 in the torchvision layout is refused, naming the pre-activation layers", async () => {
+    const model = resnet50v2({ inputShape: [32, 32, 3], seed: 1 });
+    await expect(saveSafetensors(model, { layout: "torchvision" })).rejects.toThrow(/conv2_block1_preact_bn\/gamma \(a BatchNormalization layer\) has no torchvision name/);
     model.dispose();
   });
 });
