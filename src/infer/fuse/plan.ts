@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { describeValue } from "../../util/check.js";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { foldBatchNorm } from "./fold.js";
+import { fuseResiduals, type ResidualCandidate, type SumSite } from "./residualPass.js";
 import { readGraph, type GraphNode, type ModelGraph } from "./graph.js";
 import {
   addStep,
@@ -90,11 +91,6 @@ interface Value {
 /** Whose convolution kernels the plan calls: tfjs's (any backend) or resnet-blocks' WASM kernel. */
 export type ConvKernels = "tfjs" | "resnet-blocks";
 
-interface ResidualCandidate {
-  step: Step;
-  args: FastConvStepArgs;
-}
-
 /** Compiles `model` into a {@link Plan}; throws a TypeError naming the first layer it cannot handle. */
 export function compilePlan(model: tfl.LayersModel, kernels: ConvKernels = "tfjs"): Plan {
   const graph = readGraph(model);
@@ -120,6 +116,8 @@ class Compiler {
   private nextSlot = 1;
   /** Linear fast convolutions read only by one layer, by output slot: may absorb a residual sum. */
   private readonly residualCandidates = new Map<number, ResidualCandidate>();
+  /** Every sum's step, for the residual pass. */
+  private readonly sums: SumSite[] = [];
 
   constructor(
     private readonly graph: ModelGraph,
@@ -132,6 +130,7 @@ class Compiler {
     for (const node of this.graph.nodes) {
       if (!this.absorbed.has(node)) this.compileNode(node);
     }
+    fuseResiduals(this.steps, this.sums, this.residualCandidates);
     const result = this.value(output);
     if (result.pad) throw new Error("internal: the model output is a folded padding");
     let outputSlot = result.slot;
@@ -273,29 +272,6 @@ class Compiler {
     this.values.set(out.id, { slot, pad: null, padLayers: [], nonNegative: activation !== "linear" });
   }
 
-  /**
-   * Moves a linear fast convolution that only feeds this sum into the sum's place, with the
-   * other operand as its residual input, so the add and ReLU happen in the kernel's registers.
-   */
-  private fuseResidual(inputs: number[], layers: string[], relu: boolean, slot: number): boolean {
-    if (inputs.length !== 2) return false;
-    // Of two candidates, take the one computed last: the fewest steps move.
-    const position = (input: number) => {
-      const candidate = this.residualCandidates.get(input);
-      return candidate ? this.steps.indexOf(candidate.step) : -1;
-    };
-    const convIndex = position(inputs[1]!) > position(inputs[0]!) ? 1 : 0;
-    if (position(inputs[convIndex]!) < 0) return false;
-    const convSlot = inputs[convIndex]!;
-    const residual = inputs[1 - convIndex]!;
-    if (residual === convSlot) return false;
-    const { step, args } = this.residualCandidates.get(convSlot)!;
-    this.residualCandidates.delete(convSlot);
-    this.steps.splice(this.steps.indexOf(step), 1);
-    this.steps.push(fastConvStep({ ...args, layers: [...args.layers, ...layers], residual, output: slot, relu }));
-    return true;
-  }
-
   private zeroPadding(node: GraphNode): void {
     const config = node.layer.getConfig() as Config;
     checkChannelsLast(node, config);
@@ -380,7 +356,9 @@ class Compiler {
       out = next.output;
     }
     const slot = this.newSlot();
-    if (!this.fuseResidual(inputs, layers, relu, slot)) this.steps.push(addStep({ layers, inputs, output: slot, relu }));
+    const step = addStep({ layers, inputs, output: slot, relu });
+    this.steps.push(step);
+    this.sums.push({ step, layers, inputs, output: slot, relu });
     this.values.set(out.id, { slot, pad: null, padLayers: [], nonNegative: relu });
   }
 
