@@ -4,14 +4,8 @@
  *
  * @module
  */
-import { PRESETS, type Preset, type ResNetOptions, type ShortcutOption, type StrideIn } from "../count/index.js";
+import { PRESETS, SHORTCUTS, STRIDES_IN, type Preset, type ResNetOptions, type ShortcutOption, type StrideIn } from "../count/index.js";
 import { oneOfFlag, sizeFlag, type FlagSpecs } from "./flags.js";
-
-/** The values `--shortcut` accepts. */
-export const SHORTCUTS = ["A", "B", "C"] as const satisfies readonly ShortcutOption[];
-
-/** The values `--stride-in` accepts. */
-export const STRIDES_IN = ["1x1", "3x3"] as const satisfies readonly StrideIn[];
 
 /** The flags of the net's conventions. */
 export const NET_FLAGS: FlagSpecs = {

@@ -5,6 +5,7 @@
  */
 import * as tfl from "@tensorflow/tfjs-layers";
 import { checkInteger, checkKnownKeys, checkOneOf, checkOptionsObject, describeValue } from "../../util/check.js";
+import { CLASSIFIER_ACTIVATIONS } from "../../arch/values.js";
 
 /** Options of {@link replaceHead}. */
 export interface ReplaceHeadOptions {
@@ -44,7 +45,7 @@ export function replaceHead(model: tfl.LayersModel, options: ReplaceHeadOptions)
     throw new RangeError(`model must end in a classifier named "predictions" (built with includeTop); ${describeValue(model.name)} has none`);
   }
   const oldActivation = (head.getConfig() as { activation?: unknown }).activation;
-  const activation = checkOneOf("activation", options.activation ?? oldActivation, ["softmax", "linear"] as const);
+  const activation = checkOneOf("activation", options.activation ?? oldActivation, CLASSIFIER_ACTIVATIONS);
   const features = head.input as tfl.SymbolicTensor;
   const classifier = tfl.layers.dense({
     units: classes,
