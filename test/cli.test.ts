@@ -66,6 +66,17 @@ describe("resnet-blocks CLI", () => {
     expect(result.stdout).toMatch(/^plain34, input 64x64x3$/m);
   });
 
+  it("summary counts the family by torchvision's and Keras's names, in their presets", () => {
+    const resnext = run("summary", "resnext50_32x4d", "--json");
+    expect(resnext.status).toBe(0);
+    // torchvision's table: 25,028,904 parameters, 4.23 GMACs.
+    const report = JSON.parse(resnext.stdout) as { name: string; params: { trainable: number }; macs: number };
+    expect([report.name, report.params.trainable, Number((report.macs / 1e9).toFixed(2))]).toEqual(["resnext50_32x4d", 25_028_904, 4.23]);
+    const v2 = run("summary", "resnet50v2", "--json");
+    // Keras's summary of ResNet50V2: 25,613,800 parameters (its conv biases: the keras preset).
+    expect((JSON.parse(v2.stdout) as { params: { total: number } }).params.total).toBe(25_613_800);
+  });
+
   it("--help lists the commands", () => {
     const result = run("--help");
     expect(result.status).toBe(0);

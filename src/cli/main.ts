@@ -28,7 +28,9 @@ Usage:
                                             the net as ONNX for onnxruntime or Triton (export --help)
   resnet-blocks --help | --version
 
-<model>: resnet18, resnet34, resnet50, resnet101, resnet152, plain18 ... plain152
+<model>: resnet18, resnet34, resnet50, resnet101, resnet152, plain18 ... plain152,
+         resnet50v2, resnet101v2, resnet152v2 (Keras; keras preset), wide_resnet50_2,
+         wide_resnet101_2, resnext50_32x4d, resnext101_32x8d (torchvision; torchvision preset)
 
 summary options:
   --input <size>        input height and width (default 224; at least 32), or HxW
