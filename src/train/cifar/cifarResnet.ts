@@ -7,6 +7,7 @@ import type * as tfl from "@tensorflow/tfjs-layers";
 import { CIFAR_MIN_INPUT_SIZE, describeCifarNet, resolveCifarOptions } from "../../arch/cifarSpec.js";
 import type { CifarResNetOptions as CifarNetOptions } from "../../arch/types.js";
 import { buildFromSpec } from "../../models/resnet.js";
+import { requireBackend } from "../../util/requireBackend.js";
 
 export { CIFAR_MIN_INPUT_SIZE };
 
@@ -40,5 +41,6 @@ export interface CifarResNetOptions extends CifarNetOptions {
  */
 export function cifarResnet(options: CifarResNetOptions): tfl.LayersModel {
   const spec = describeCifarNet(resolveCifarOptions(options, "cifarResnet", ["seed", "name"]));
+  requireBackend("cifarResnet()");
   return buildFromSpec(spec, { seed: options.seed, name: options.name });
 }
