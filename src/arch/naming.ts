@@ -29,17 +29,6 @@ export function stageNumber(stage: BlockStageName): number {
   return BLOCK_STAGES.indexOf(stage) + 2;
 }
 
-/**
- * The name of a layer inside a block: `conv2_block1_1_conv` for unit 1's convolution,
- * `conv2_block1_0_bn` for the projection's batch norm, `conv2_block1_out` (no unit) for the
- * block's output, `conv2_block1_preact_bn` for a pre-activation block's first batch norm.
- *
- * @param suffix What the layer is within its unit (`conv`, `bn`, `relu`, `pad`) or block (`add`, `out`, `preact_bn`).
- */
-export function blockLayerName(stage: BlockStageName, block: number, unit: number | null, suffix: string): string {
-  return `conv${stageNumber(stage)}_block${block}_${unit === null ? "" : `${unit}_`}${suffix}`;
-}
-
 const BLOCK_LAYER_NAME = /^conv([2-5])_block([1-9]\d*)_(?:([0-3])_)?/;
 
 /**
