@@ -20,7 +20,6 @@ const INTEGRATION = [
   "test/docs/snippets.test.ts", // the Markdown's code blocks, against dist/
   "test/docs/noBackend.test.ts", // fresh processes importing dist/
   "test/weights/torchvision.test.ts", // PyTorch live
-  "test/weights/torchvisionVariants.test.ts", // PyTorch live
   "test/train/mnist.test.ts", // 250 training steps
   "test/backend/dist.test.ts", // dist/
   "test/infer/pool/dist.test.ts", // dist/

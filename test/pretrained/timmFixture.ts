@@ -8,10 +8,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import * as tf from "@tensorflow/tfjs-core";
-import { decodeFloats, isFloatDtype } from "../../src/weights/dtypes.js";
-import { decodeSafetensors } from "../../src/weights/index.js";
-import { findTorchPython } from "../weights/helpers.js";
+import { findTorchPython, readTorchIo } from "../weights/helpers.js";
 
 const run = promisify(execFile);
 
@@ -67,15 +64,4 @@ export function fixtureImages(dir: string, name: string): string[] {
 }
 
 /** PyTorch's input (as NHWC) and logits of checkpoint `name`, and those of its images when made. */
-export function torchIo(dir: string, name: string): { input: tf.Tensor4D; logits: Float32Array; imageLogits?: Float32Array } {
-  const file = decodeSafetensors(readFileSync(join(dir, `${name}.io.safetensors`)));
-  const get = (tensorName: string) => {
-    const t = file.tensors.find((x) => x.name === tensorName)!;
-    if (!isFloatDtype(t.dtype)) throw new Error(`${tensorName} is ${t.dtype}`);
-    return { shape: t.shape, values: decodeFloats(t.dtype, t.data) };
-  };
-  const input = get("input");
-  const nhwc = tf.tidy(() => tf.transpose(tf.tensor4d(input.values, input.shape as [number, number, number, number]), [0, 2, 3, 1]));
-  const hasImages = file.tensors.some((t) => t.name === "image_logits");
-  return { input: nhwc as tf.Tensor4D, logits: get("logits").values, ...(hasImages ? { imageLogits: get("image_logits").values } : {}) };
-}
+export const torchIo = readTorchIo;

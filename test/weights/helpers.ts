@@ -72,10 +72,11 @@ export function zeroWeights(model: tfl.LayersModel): void {
 
 
 /**
- * The input (made NHWC for tfjs) and torchvision's logits that `make-torchvision-fixture.py
- * model` wrote to `<dir>/<name>.io.safetensors`.
+ * The input (made NHWC for tfjs) and PyTorch's logits that the fixture scripts
+ * (`make-torchvision-fixture.py model`, `make-timm-fixture.py`) wrote to
+ * `<dir>/<name>.io.safetensors`, and the logits of its images where the file has them.
  */
-export function readTorchIo(dir: string, name: string): { input: tf.Tensor4D; logits: Float32Array } {
+export function readTorchIo(dir: string, name: string): { input: tf.Tensor4D; logits: Float32Array; imageLogits?: Float32Array } {
   const file = decodeSafetensors(readFileSync(join(dir, `${name}.io.safetensors`)));
   const get = (tensorName: string) => {
     const t = file.tensors.find((x) => x.name === tensorName)!;
@@ -83,7 +84,8 @@ export function readTorchIo(dir: string, name: string): { input: tf.Tensor4D; lo
     return { shape: t.shape, values: decodeFloats(t.dtype, t.data) };
   };
   const input = get("input");
-  // torchvision takes NCHW, tfjs NHWC.
+  // PyTorch takes NCHW, tfjs NHWC.
   const nhwc = tf.tidy(() => tf.transpose(tf.tensor4d(input.values, input.shape as [number, number, number, number]), [0, 2, 3, 1]));
-  return { input: nhwc, logits: get("logits").values };
+  const hasImages = file.tensors.some((t) => t.name === "image_logits");
+  return { input: nhwc, logits: get("logits").values, ...(hasImages ? { imageLogits: get("image_logits").values } : {}) };
 }

@@ -1,6 +1,6 @@
 /**
  * torchvision's logits, computed by PyTorch at test time, against ours on the cpu and wasm
- * backends. Needs Debian's python3-torch and python3-torchvision (set
+ * backends: ResNet-18 and -50, and torchvision's wide_resnet50_2 and resnext50_32x4d. Needs Debian's python3-torch and python3-torchvision (set
  * RESNET_BLOCKS_SKIP_TORCH=1 to skip where they cannot be installed).
  */
 import { execFile } from "node:child_process";
@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resnet } from "../../src/models/resnet.js";
+import { resnet, resnext50_32x4d, wideResnet50_2 } from "../../src/models/resnet.js";
 import { loadSafetensors, saveSafetensors } from "../../src/weights/index.js";
 import { useTestBackend } from "../helpers/tf.js";
 import { findTorchPython, GENERATOR, readTorchIo, relativeError } from "./helpers.js";
@@ -81,6 +81,62 @@ describe.skipIf(skip)("torchvision weights give torchvision's logits", () => {
     const report = JSON.parse(stdout) as { strict: string; relative: number };
     expect(report.strict).toBe("<All keys matched successfully>");
     // The same float32 weights in the same PyTorch: the logits are the reference ones.
+    expect(report.relative).toBeLessThan(1e-6);
+  });
+});
+
+/** torchvision's wide ResNet and ResNeXt, at a small input (their weights do not depend on it). */
+const VARIANT_SIZE = [64, 48] as const;
+const VARIANT_CASES = [
+  { arch: "wide_resnet50_2", build: wideResnet50_2 },
+  { arch: "resnext50_32x4d", build: resnext50_32x4d },
+] as const;
+let variantDir: string;
+
+describe.skipIf(skip)("torchvision's wide_resnet50_2 and resnext50_32x4d weights give torchvision's logits", () => {
+  beforeAll(async () => {
+    if (!python) {
+      throw new Error("these tests need PyTorch: apt-get install python3-torch python3-torchvision (or set RESNET_BLOCKS_SKIP_TORCH=1)");
+    }
+    variantDir = mkdtempSync(join(tmpdir(), "resnet-blocks-torchvision-variants-"));
+    for (const { arch } of VARIANT_CASES) {
+      await run(python, [GENERATOR, "model", "--depth", "50", "--arch", arch, "--batch", "2", "--size", `${VARIANT_SIZE[0]}`, `${VARIANT_SIZE[1]}`, "--out", variantDir]);
+    }
+  }, 300_000);
+
+  afterAll(() => {
+    if (variantDir) rmSync(variantDir, { recursive: true, force: true });
+  });
+
+  for (const backend of ["cpu", "wasm"] as const) {
+    it.each(VARIANT_CASES)(`${backend}: $arch, input 2x3x${VARIANT_SIZE[0]}x${VARIANT_SIZE[1]}, within 1e-4 relative`, async ({ arch, build }) => {
+      await useTestBackend(backend);
+      const before = tf.memory().numTensors;
+      const model = build({ inputShape: [VARIANT_SIZE[0], VARIANT_SIZE[1], 3] });
+      const result = loadSafetensors(model, readFileSync(join(variantDir, `${arch}.safetensors`)), { layout: "torchvision" });
+      expect(result.loaded).toBe(model.weights.length);
+      expect(result.ignored.every((name) => name.endsWith("num_batches_tracked"))).toBe(true);
+      const { input, logits } = readTorchIo(variantDir, arch);
+      const output = model.predict(input) as tf.Tensor;
+      const error = relativeError(await output.data(), logits);
+      console.log(`${backend} ${arch}: max|ours - torch| / max|torch| = ${error.toExponential(2)}`);
+      expect(error).toBeLessThan(TOLERANCE);
+      tf.dispose([input, output]);
+      model.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
+
+  it("PyTorch loads what saveSafetensors writes for resnext50_32x4d (strict) and gives the same logits", async () => {
+    await useTestBackend("wasm");
+    const model = resnext50_32x4d({ inputShape: [VARIANT_SIZE[0], VARIANT_SIZE[1], 3] });
+    loadSafetensors(model, readFileSync(join(variantDir, "resnext50_32x4d.safetensors")), { layout: "torchvision" });
+    const path = join(variantDir, "resnext50_32x4d.ours.safetensors");
+    writeFileSync(path, await saveSafetensors(model, { layout: "torchvision" }));
+    model.dispose();
+    const { stdout } = await run(python!, [GENERATOR, "check", "--depth", "50", "--arch", "resnext50_32x4d", "--weights", path, "--io", join(variantDir, "resnext50_32x4d.io.safetensors")]);
+    const report = JSON.parse(stdout) as { strict: string; relative: number };
+    expect(report.strict).toBe("<All keys matched successfully>");
     expect(report.relative).toBeLessThan(1e-6);
   });
 });
