@@ -68,7 +68,7 @@ export function describeCifarNet(resolved: ResolvedCifarResNetOptions): ResNetSp
     classifierActivation: resolved.classifierActivation,
     conventions,
   });
-  return { options: resolved, name: `${residual ? "resnet" : "plain"}${depth}`, inputShape: resolved.inputShape, layers, stages, output };
+  return { options: resolved, name: `${residual ? "resnet" : "plain"}${depth}`, layers, stages, output };
 }
 
 /**

@@ -63,15 +63,15 @@ export function describeNet(net: NetDescription): { layers: LayerSpec[]; stages:
   const list = new LayerList({ name: "input", shape: inputShape }, { stage: "conv1", block: null, unit: null, prefix: "conv1" });
   list.layers.push({ kind: "input", name: "input", inputs: [], outputShape: inputShape, stage: "conv1", block: null, unit: null });
   const stages: StageSpec[] = [];
-  const endStage = (name: StageSpec["name"], blocks: number, width: number) =>
-    stages.push({ name, blocks, width, outputShape: list.last.shape });
+  const endStage = (name: StageSpec["name"], blocks: number) => stages.push({ name, blocks, outputShape: list.last.shape });
 
   if (net.stem === "imagenet") {
     // conv1: 7x7 stride 2, padded by 3 on every side; ResNetV2 has no batch norm or ReLU here.
     const pre = net.preactivation;
     list.convUnit({ kernel: 7, stride: 2, channelsOut: net.stemChannels, relu: !pre, batchNorm: !pre }, conventions);
-    endStage("conv1", 0, 0);
-    // conv2_x starts with a 3x3 max pool, stride 2 (padded by 1; inputs are >= 0 after the ReLU).
+    endStage("conv1", 0);
+    // conv2_x starts with a 3x3 max pool, stride 2, after an explicit zero padding of 1 (Keras's
+    // and torchvision's result alike after the ReLU; ResNetV2 pools the convolution itself, as Keras does).
     list.place = { stage: "conv2_x", block: null, unit: null, prefix: "pool1" };
     const padded = paddedShape(list.last.shape as ImageShape, 1);
     list.push({ kind: "pad", name: list.nameOf("pad"), padding: [[1, 1], [1, 1]], outputShape: padded });
@@ -79,7 +79,7 @@ export function describeNet(net: NetDescription): { layers: LayerSpec[]; stages:
     list.push({ kind: "maxPool", name: list.nameOf("pool"), pool: 3, stride: 2, outputShape: pooled });
   } else {
     list.convUnit({ kernel: 3, stride: 1, channelsOut: net.stemChannels, relu: true }, conventions);
-    endStage("conv1", 0, 0);
+    endStage("conv1", 0);
   }
 
   net.stages.forEach((row, index) => {
@@ -106,7 +106,7 @@ export function describeNet(net: NetDescription): { layers: LayerSpec[]; stages:
       list.batchNorm("bn", list.last.shape[2]!, conventions);
       list.push({ kind: "relu", name: list.nameOf("relu"), outputShape: list.last.shape });
     }
-    endStage(row.name, row.blocks, row.width);
+    endStage(row.name, row.blocks);
   });
 
   list.place = { stage: "head", block: null, unit: null, prefix: "head" };
@@ -126,6 +126,6 @@ export function describeNet(net: NetDescription): { layers: LayerSpec[]; stages:
       outputShape: [net.classes],
     });
   }
-  if (net.pooling !== null || net.classes !== null) endStage("head", 0, 0);
+  if (net.pooling !== null || net.classes !== null) endStage("head", 0);
   return { layers: list.layers, stages, output: list.last.name };
 }

@@ -50,7 +50,7 @@ export function resnetSpec(options: ResNetOptions): ResNetSpec<ResolvedResNetOpt
     classifierActivation: resolved.classifierActivation,
     conventions,
   };
-  return { options: resolved, name: netName(resolved), inputShape: resolved.inputShape, ...describeNet(net) };
+  return { options: resolved, name: netName(resolved), ...describeNet(net) };
 }
 
 /** `resnet50`, `plain34`, `resnet50v2`, `wide_resnet50_2`, `resnext50_32x4d`: torchvision's and Keras's names. */

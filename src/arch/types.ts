@@ -294,8 +294,6 @@ export interface StageSpec {
   name: StageName;
   /** Number of blocks (0 for `conv1` and `head`). */
   blocks: number;
-  /** Table 1's width of the stage (64, 128, 256, 512 for ImageNet nets; a bottleneck outputs 4x as many channels); 0 for `conv1` and `head`. */
-  width: number;
   /** Output shape of the stage's last layer. */
   outputShape: readonly number[];
 }
@@ -308,8 +306,6 @@ export interface StageSpec {
 export interface ResNetSpec<Options extends ResolvedNetOptions = ResolvedNetOptions> {
   /** The options with every default filled in. */
   options: Options;
-  /** Input height, width and channels. */
-  inputShape: ImageShape;
   /** Model name, e.g. `resnet50` or `plain34`. */
   name: string;
   /** Every layer in topological order, the input first. */

@@ -60,7 +60,7 @@ export function buildFromSpec(spec: ResNetSpec, { seed, name }: { seed?: number;
     throw new TypeError(`name must be a non-empty string; got ${describeValue(name)}`);
   }
   requireBackend(`building ${name ?? spec.name}`);
-  const input = tfl.input({ shape: [...spec.inputShape], name: "input" });
+  const input = tfl.input({ shape: [...spec.options.inputShape], name: "input" });
   const output = applyLayers(spec.layers, new Map([["input", input]]), new SeedSequence(seed));
   return tfl.model({ inputs: input, outputs: output, name: name ?? spec.name });
 }
