@@ -160,15 +160,12 @@ async function startRun({ model, training, validation, store, config }: RunInput
     seed: config.seed,
   };
   const fresh: RunPosition = {
+    ...settings,
+    seed: config.seed ?? randomSeed(),
     epoch: 0,
     step: 0,
     globalStep: 0,
     stepsPerEpoch: training.stepsPerEpoch,
-    seed: config.seed ?? randomSeed(),
-    optimizer: settings.optimizer,
-    batchSize: settings.batchSize,
-    images: settings.images,
-    momentum: settings.momentum,
     history: { epoch: [], history: emptyFigures(validation !== null) },
     sums: zeroSums(),
   };
